@@ -1,0 +1,10 @@
+package org.spireregistrar.core.template;
+
+/** A template that cannot be parsed or executed; the message names the template and construct. */
+public class TemplateException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public TemplateException(String message) {
+    super(message);
+  }
+}

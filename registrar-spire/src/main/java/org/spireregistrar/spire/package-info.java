@@ -1,0 +1,2 @@
+/** registrar-spire: see the root README's module map. */
+package org.spireregistrar.spire;

@@ -1,0 +1,2 @@
+/** registrar-webhook: see the root README's module map. */
+package org.spireregistrar.webhook;
