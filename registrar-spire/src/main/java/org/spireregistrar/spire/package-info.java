@@ -1,2 +1,6 @@
-/** registrar-spire: see the root README's module map. */
+/**
+ * The SPIRE adapter: {@link org.spireregistrar.spire.GrpcEntryStore}, the {@code EntryStore} over
+ * SPIRE Server's Entry API (our own wire-compatible copies of the SPIRE protos, generated at build
+ * time into {@code org.spireregistrar.spire.proto.*}; those types never leave this module).
+ */
 package org.spireregistrar.spire;

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param metricsAddr listen address of /metrics, /healthz, /readyz; "0" disables
  * @param leaderElection whether to elect a leader on a Lease
- * @param leaderElectionResourceLock "leases" (others are refused at validation)
+ * @param leaderElectionResourceLock "leases"; any other value is refused at validation when leader
+ *     election is on, and unused (kept as written) when it is off
  * @param controllerName forms part of the node IDs and the lease name
  * @param addPodDnsNames whether pod entries get DNS names
  * @param clusterDnsZone the cluster DNS zone, e.g. cluster.local

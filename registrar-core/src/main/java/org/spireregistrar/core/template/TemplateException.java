@@ -4,6 +4,7 @@ package org.spireregistrar.core.template;
 public class TemplateException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure described by {@code message}, which starts {@code template: NAME:LINE…}. */
   public TemplateException(String message) {
     super(message);
   }

@@ -1,0 +1,65 @@
+package org.spireregistrar.cli;
+
+import io.kubernetes.client.openapi.ApiClient;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spireregistrar.core.config.RegistrarConfig;
+import org.spireregistrar.kubernetes.KubernetesClients;
+import org.spireregistrar.reconcile.ReconcileMode;
+import org.spireregistrar.reconcile.SyncListener;
+import org.spireregistrar.spire.GrpcEntryStore;
+
+/**
+ * Runs the configured mode until the JVM is asked to stop (SIGTERM, SIGINT): the composition root
+ * that creates the SPIRE store and the Kubernetes client and hands them to the mode.
+ */
+final class ModeRunner {
+  private static final Logger log = LoggerFactory.getLogger(ModeRunner.class);
+
+  private ModeRunner() {}
+
+  /** Runs until shutdown; returns the exit code. */
+  static int run(RegistrarConfig config) throws InterruptedException {
+    return switch (config.mode()) {
+      case RECONCILE -> runReconcile(config);
+      case WEBHOOK, CRD -> {
+        throw new IllegalStateException(
+            "mode \"" + config.mode().key() + "\" is not available in this build");
+      }
+    };
+  }
+
+  private static int runReconcile(RegistrarConfig config) throws InterruptedException {
+    log.info(
+        "The k8s-workload-registrar is deprecated upstream; this is its Java successor."
+            + " Consider spire-controller-manager for new deployments.");
+    GrpcEntryStore store =
+        GrpcEntryStore.connect(
+            config.common().serverAddress(),
+            config.common().agentSocketPath(),
+            GrpcEntryStore.Options.DEFAULTS);
+    ApiClient client = KubernetesClients.create();
+    ReconcileMode mode =
+        new ReconcileMode(
+            config,
+            client,
+            store,
+            ReconcileMode.Runtime.of(KubernetesClients.ownNamespace()),
+            SyncListener.NONE);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("Shutting down: finishing the write in flight, releasing the lease");
+                  mode.close();
+                  store.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    mode.start();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,186 @@
+package org.spireregistrar.core.template;
+
+import java.util.List;
+
+/**
+ * The parse tree, shaped like Go's {@code text/template/parse} nodes. {@code pos} is the char
+ * offset of the node in the template text (used for {@code NAME:LINE:COL} in execution errors);
+ * {@link #toString()} renders the node the way Go's {@code Node.String()} does (used for the {@code
+ * at <…>} part of execution errors).
+ */
+sealed interface Node {
+
+  int pos();
+
+  /** A sequence of nodes. */
+  record ListNode(int pos, List<Node> nodes) implements Node {
+    public ListNode {
+      nodes = List.copyOf(nodes);
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder();
+      nodes.forEach(sb::append);
+      return sb.toString();
+    }
+  }
+
+  /** Plain text, already trimmed by {@code {{-}} / {@code -}}} markers. */
+  record TextNode(int pos, String text) implements Node {
+    @Override
+    public String toString() {
+      return GoFmt.quote(text, false);
+    }
+  }
+
+  /** {@code {{pipeline}}}: prints the pipeline's value. */
+  record ActionNode(int pos, int line, PipeNode pipe) implements Node {
+    @Override
+    public String toString() {
+      return "{{" + pipe + "}}";
+    }
+  }
+
+  /** {@code {{if pipe}}list{{else}}elseList{{end}}}; {@code else if} nests in the else list. */
+  record IfNode(int pos, int line, PipeNode pipe, ListNode list, ListNode elseList)
+      implements Node {
+    @Override
+    public String toString() {
+      return "{{if "
+          + pipe
+          + "}}"
+          + list
+          + (elseList == null ? "" : "{{else}}" + elseList)
+          + "{{end}}";
+    }
+  }
+
+  /** Commands separated by {@code |}; each result is the last argument of the next command. */
+  record PipeNode(int pos, int line, List<CommandNode> cmds) implements Node {
+    public PipeNode {
+      cmds = List.copyOf(cmds);
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < cmds.size(); i++) {
+        if (i > 0) {
+          sb.append(" | ");
+        }
+        sb.append(cmds.get(i));
+      }
+      return sb.toString();
+    }
+  }
+
+  /** A function call or a single operand; {@code args.get(0)} is the function or operand. */
+  record CommandNode(int pos, int line, List<Node> args) implements Node {
+    public CommandNode {
+      args = List.copyOf(args);
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < args.size(); i++) {
+        if (i > 0) {
+          sb.append(' ');
+        }
+        Node arg = args.get(i);
+        if (arg instanceof PipeNode) {
+          sb.append('(').append(arg).append(')');
+        } else {
+          sb.append(arg);
+        }
+      }
+      return sb.toString();
+    }
+  }
+
+  /** {@code .A.B}: a field chain starting at dot (which is always the data root here). */
+  record FieldNode(int pos, List<String> idents) implements Node {
+    public FieldNode {
+      idents = List.copyOf(idents);
+    }
+
+    @Override
+    public String toString() {
+      return "." + String.join(".", idents);
+    }
+  }
+
+  /** {@code $} or {@code $.A.B}: {@code idents.get(0)} is {@code "$"}. */
+  record VariableNode(int pos, List<String> idents) implements Node {
+    public VariableNode {
+      idents = List.copyOf(idents);
+    }
+
+    @Override
+    public String toString() {
+      return String.join(".", idents);
+    }
+  }
+
+  /** {@code (pipeline).A.B}. */
+  record ChainNode(int pos, Node node, List<String> fields) implements Node {
+    public ChainNode {
+      fields = List.copyOf(fields);
+    }
+
+    @Override
+    public String toString() {
+      String base = node instanceof PipeNode ? "(" + node + ")" : node.toString();
+      return base + "." + String.join(".", fields);
+    }
+  }
+
+  /** A function name. */
+  record IdentifierNode(int pos, Builtin function) implements Node {
+    @Override
+    public String toString() {
+      return function.goName();
+    }
+  }
+
+  /** {@code .}. */
+  record DotNode(int pos) implements Node {
+    @Override
+    public String toString() {
+      return ".";
+    }
+  }
+
+  /** {@code nil}. */
+  record NilNode(int pos) implements Node {
+    @Override
+    public String toString() {
+      return "nil";
+    }
+  }
+
+  /** {@code true} / {@code false}. */
+  record BoolNode(int pos, boolean value) implements Node {
+    @Override
+    public String toString() {
+      return Boolean.toString(value);
+    }
+  }
+
+  /** A number or character constant; {@code value} is a {@link Long} or a {@link Double}. */
+  record NumberNode(int pos, String text, Object value) implements Node {
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
+  /** A string constant; {@code quoted} is the source form, {@code text} the value. */
+  record StringNode(int pos, String quoted, String text) implements Node {
+    @Override
+    public String toString() {
+      return quoted;
+    }
+  }
+}

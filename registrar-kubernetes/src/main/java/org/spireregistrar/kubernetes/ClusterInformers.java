@@ -1,0 +1,137 @@
+package org.spireregistrar.kubernetes;
+
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Informers for Pods, Nodes and (optionally) Endpoints in all namespaces, delivering the core's
+ * views to a {@link ClusterEvents} sink. Watches resume from the last resource version; a dropped
+ * or expired (410 Gone) watch re-lists, so nothing is missed.
+ */
+public final class ClusterInformers implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ClusterInformers.class);
+
+  // One factory per resource: a factory keys informers by Java type, and all three are dynamic.
+  private final List<SharedInformerFactory> factories = new ArrayList<>();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final ClusterEvents sink;
+  private volatile boolean closed;
+  private Thread syncWatcher;
+
+  /**
+   * @param client the API client (read timeout off)
+   * @param sink where events go
+   * @param endpoints whether to watch Endpoints (only needed for DNS names)
+   */
+  public ClusterInformers(ApiClient client, ClusterEvents sink, boolean endpoints) {
+    this.sink = Objects.requireNonNull(sink, "sink");
+    informers.add(
+        informer(
+            client,
+            "pods",
+            o -> sink.podUpserted(KubernetesViews.pod(o.getRaw())),
+            o -> {
+              String[] ref = KubernetesViews.ref(o.getRaw());
+              sink.podDeleted(ref[0], ref[1]);
+            }));
+    informers.add(
+        informer(
+            client,
+            "nodes",
+            o -> sink.nodeUpserted(KubernetesViews.node(o.getRaw())),
+            o -> sink.nodeDeleted(KubernetesViews.ref(o.getRaw())[1])));
+    if (endpoints) {
+      informers.add(
+          informer(
+              client,
+              "endpoints",
+              o -> sink.endpointsUpserted(KubernetesViews.endpoints(o.getRaw())),
+              o -> {
+                String[] ref = KubernetesViews.ref(o.getRaw());
+                sink.endpointsDeleted(ref[0], ref[1]);
+              }));
+    }
+  }
+
+  private SharedIndexInformer<DynamicKubernetesObject> informer(
+      ApiClient client,
+      String plural,
+      java.util.function.Consumer<DynamicKubernetesObject> upsert,
+      java.util.function.Consumer<DynamicKubernetesObject> delete) {
+    SharedInformerFactory factory = new SharedInformerFactory(client);
+    factories.add(factory);
+    SharedIndexInformer<DynamicKubernetesObject> informer =
+        factory.sharedIndexInformerFor(
+            new DynamicKubernetesApi("", "v1", plural, client), DynamicKubernetesObject.class, 0);
+    informer.addEventHandler(handler(upsert, delete));
+    return informer;
+  }
+
+  private static <T extends io.kubernetes.client.common.KubernetesObject>
+      ResourceEventHandler<T> handler(
+          java.util.function.Consumer<T> upsert, java.util.function.Consumer<T> delete) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        upsert.accept(obj);
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        upsert.accept(newObj);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        delete.accept(obj);
+      }
+    };
+  }
+
+  /** Starts the informers; {@link ClusterEvents#cachesSynced()} follows once all have listed. */
+  public void start() {
+    factories.forEach(SharedInformerFactory::startAllRegisteredInformers);
+    syncWatcher =
+        new Thread(
+            () -> {
+              try {
+                while (!closed && !informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+                  Thread.sleep(20);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+              }
+              if (!closed) {
+                log.info("Kubernetes caches synced");
+                sink.cachesSynced();
+              }
+            },
+            "informer-sync-watch");
+    syncWatcher.setDaemon(true);
+    syncWatcher.start();
+  }
+
+  /** Whether every informer has listed once. */
+  public boolean hasSynced() {
+    return informers.stream().allMatch(SharedIndexInformer::hasSynced);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    factories.forEach(SharedInformerFactory::stopAllRegisteredInformers);
+    if (syncWatcher != null) {
+      syncWatcher.interrupt();
+    }
+  }
+}

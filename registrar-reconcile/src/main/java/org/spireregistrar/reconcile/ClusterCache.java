@@ -1,0 +1,140 @@
+package org.spireregistrar.reconcile;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.spireregistrar.core.model.EndpointsInfo;
+import org.spireregistrar.core.model.NodeInfo;
+import org.spireregistrar.core.model.Workload;
+
+/**
+ * The current pods, nodes and endpoints as the informers last reported them, with an index from
+ * each pod to the Endpoints objects that target it. Thread-safe: informer threads write, the sync
+ * thread reads.
+ */
+final class ClusterCache {
+  private final Map<ObjectKey.Pod, Workload> pods = new ConcurrentHashMap<>();
+  private final Map<String, NodeInfo> nodes = new ConcurrentHashMap<>();
+  private final Map<EndpointsKey, EndpointsInfo> endpoints = new ConcurrentHashMap<>();
+  private final Map<ObjectKey.Pod, Set<EndpointsKey>> endpointsByPod = new ConcurrentHashMap<>();
+
+  record EndpointsKey(String namespace, String name) {}
+
+  /** Stores the pod; returns the previous view (null when new). */
+  Workload putPod(Workload pod) {
+    return pods.put(new ObjectKey.Pod(pod.namespace(), pod.name()), pod);
+  }
+
+  Workload removePod(String namespace, String name) {
+    return pods.remove(new ObjectKey.Pod(namespace, name));
+  }
+
+  Workload pod(ObjectKey.Pod key) {
+    return pods.get(key);
+  }
+
+  NodeInfo putNode(NodeInfo node) {
+    return nodes.put(node.name(), node);
+  }
+
+  NodeInfo removeNode(String name) {
+    return nodes.remove(name);
+  }
+
+  NodeInfo node(String name) {
+    return nodes.get(name);
+  }
+
+  /**
+   * Stores the Endpoints object and returns the pods whose DNS names may change: those targeted by
+   * the previous or the new version.
+   */
+  synchronized Set<ObjectKey.Pod> putEndpoints(EndpointsInfo info) {
+    EndpointsKey key = new EndpointsKey(info.namespace(), info.name());
+    EndpointsInfo old = endpoints.put(key, info);
+    Set<ObjectKey.Pod> affected = new HashSet<>();
+    if (old != null) {
+      unindex(key, old, affected);
+    }
+    for (ObjectKey.Pod pod : targets(info)) {
+      endpointsByPod.computeIfAbsent(pod, k -> ConcurrentHashMap.newKeySet()).add(key);
+      affected.add(pod);
+    }
+    return affected;
+  }
+
+  /** Removes the Endpoints object; returns the pods it targeted. */
+  synchronized Set<ObjectKey.Pod> removeEndpoints(String namespace, String name) {
+    EndpointsKey key = new EndpointsKey(namespace, name);
+    EndpointsInfo old = endpoints.remove(key);
+    Set<ObjectKey.Pod> affected = new HashSet<>();
+    if (old != null) {
+      unindex(key, old, affected);
+    }
+    return affected;
+  }
+
+  private void unindex(EndpointsKey key, EndpointsInfo old, Set<ObjectKey.Pod> affected) {
+    for (ObjectKey.Pod pod : targets(old)) {
+      Set<EndpointsKey> set = endpointsByPod.get(pod);
+      if (set != null) {
+        set.remove(key);
+        if (set.isEmpty()) {
+          endpointsByPod.remove(pod);
+        }
+      }
+      affected.add(pod);
+    }
+  }
+
+  private static Set<ObjectKey.Pod> targets(EndpointsInfo info) {
+    Set<ObjectKey.Pod> out = new HashSet<>();
+    for (List<EndpointsInfo.Address> list : List.of(info.ready(), info.notReady())) {
+      for (EndpointsInfo.Address a : list) {
+        if ("Pod".equals(a.targetKind()) && !a.targetName().isEmpty()) {
+          String ns = a.targetNamespace().isEmpty() ? info.namespace() : a.targetNamespace();
+          out.add(new ObjectKey.Pod(ns, a.targetName()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The Endpoints objects that target the pod. */
+  List<EndpointsInfo> endpointsFor(ObjectKey.Pod pod) {
+    Set<EndpointsKey> keys = endpointsByPod.get(pod);
+    if (keys == null) {
+      return List.of();
+    }
+    List<EndpointsInfo> out = new ArrayList<>(keys.size());
+    for (EndpointsKey k : keys) {
+      EndpointsInfo e = endpoints.get(k);
+      if (e != null) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** Keys of every pod and node known. */
+  Collection<ObjectKey> allKeys() {
+    List<ObjectKey> keys = new ArrayList<>(pods.size() + nodes.size());
+    keys.addAll(pods.keySet());
+    for (String n : nodes.keySet()) {
+      keys.add(new ObjectKey.Node(n));
+    }
+    return keys;
+  }
+
+  int podCount() {
+    return pods.size();
+  }
+
+  int nodeCount() {
+    return nodes.size();
+  }
+}

@@ -1,0 +1,227 @@
+package org.spireregistrar.reconcile;
+
+import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spireregistrar.core.EntryStore;
+import org.spireregistrar.core.config.ReconcileConfig;
+import org.spireregistrar.core.config.RegistrarConfig;
+import org.spireregistrar.core.model.EndpointsInfo;
+import org.spireregistrar.core.model.NodeInfo;
+import org.spireregistrar.core.model.Workload;
+import org.spireregistrar.kubernetes.ClusterEvents;
+import org.spireregistrar.kubernetes.ClusterInformers;
+import org.spireregistrar.kubernetes.HealthServer;
+import org.spireregistrar.kubernetes.LeaseLeaderElection;
+
+/**
+ * Reconcile mode assembled: informers feed the {@link SyncEngine}; a Lease elects the writer when
+ * {@code leader_election} is on; {@code /metrics}, {@code /healthz} and {@code /readyz} are served
+ * on {@code metrics_addr}. The caller owns the {@link EntryStore} and the API client.
+ */
+public final class ReconcileMode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReconcileMode.class);
+
+  /** Settings that are not in the HCL file. */
+  public record Runtime(String namespace, String identity, LeaseLeaderElection.Timing leaseTiming) {
+    /** The registrar's own namespace, a unique identity, default lease timing. */
+    public static Runtime of(String namespace) {
+      String host = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("registrar");
+      return new Runtime(
+          namespace, host + "_" + UUID.randomUUID(), LeaseLeaderElection.Timing.DEFAULTS);
+    }
+  }
+
+  private final RegistrarConfig config;
+  private final ApiClient client;
+  private final Runtime runtime;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final SyncEngine engine;
+  private final ClusterInformers informers;
+  private volatile boolean leader;
+  private LeaseLeaderElection election;
+  private HealthServer health;
+
+  /**
+   * @param config a validated configuration in reconcile mode
+   * @param client the Kubernetes API client
+   * @param store where entries live (the CLI passes a {@code GrpcEntryStore})
+   * @param runtime namespace and identity for leader election
+   * @param extra another listener (the demo prints changes); {@link SyncListener#NONE} for none
+   */
+  public ReconcileMode(
+      RegistrarConfig config,
+      ApiClient client,
+      EntryStore store,
+      Runtime runtime,
+      SyncListener extra) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.client = Objects.requireNonNull(client, "client");
+    this.runtime = Objects.requireNonNull(runtime, "runtime");
+    ReconcileMetrics metrics = new ReconcileMetrics(registry, () -> leader);
+    SyncListener listener = both(metrics, extra);
+    this.engine = SyncEngine.forConfig(config, new MeteredEntryStore(store, registry), listener);
+    ReconcileConfig rc = config.reconcile();
+    this.informers = new ClusterInformers(client, sink(engine), rc.addPodDnsNames());
+  }
+
+  private static SyncListener both(SyncListener a, SyncListener b) {
+    return new SyncListener() {
+      @Override
+      public void onPass(SyncReport r) {
+        a.onPass(r);
+        b.onPass(r);
+      }
+
+      @Override
+      public void onObjectSynced(ObjectKey key, long nanos) {
+        a.onObjectSynced(key, nanos);
+        b.onObjectSynced(key, nanos);
+      }
+
+      @Override
+      public void onWrite(WriteKind kind, ObjectKey key, String spiffeId) {
+        a.onWrite(kind, key, spiffeId);
+        b.onWrite(kind, key, spiffeId);
+      }
+
+      @Override
+      public void onWriteFailure(ObjectKey key, String message) {
+        a.onWriteFailure(key, message);
+        b.onWriteFailure(key, message);
+      }
+
+      @Override
+      public void onStoreError(String message) {
+        a.onStoreError(message);
+        b.onStoreError(message);
+      }
+    };
+  }
+
+  private static ClusterEvents sink(SyncEngine engine) {
+    return new ClusterEvents() {
+      @Override
+      public void podUpserted(Workload pod) {
+        engine.podUpserted(pod);
+      }
+
+      @Override
+      public void podDeleted(String namespace, String name) {
+        engine.podDeleted(namespace, name);
+      }
+
+      @Override
+      public void nodeUpserted(NodeInfo node) {
+        engine.nodeUpserted(node);
+      }
+
+      @Override
+      public void nodeDeleted(String name) {
+        engine.nodeDeleted(name);
+      }
+
+      @Override
+      public void endpointsUpserted(EndpointsInfo endpoints) {
+        engine.endpointsUpserted(endpoints);
+      }
+
+      @Override
+      public void endpointsDeleted(String namespace, String name) {
+        engine.endpointsDeleted(namespace, name);
+      }
+
+      @Override
+      public void cachesSynced() {
+        engine.cachesSynced();
+      }
+    };
+  }
+
+  /** Starts serving health, syncing and (if configured) campaigning for leadership. */
+  public void start() {
+    ReconcileConfig rc = config.reconcile();
+    log.info(
+        "The k8s-workload-registrar reconcile mode is starting (trust domain {}, cluster {})",
+        config.common().trustDomain(),
+        config.common().cluster());
+    health = HealthServer.start(rc.metricsAddr(), registry, this::readiness).orElse(null);
+    engine.start();
+    informers.start();
+    if (rc.leaderElection()) {
+      election =
+          new LeaseLeaderElection(
+              client,
+              runtime.namespace(),
+              rc.leaseName(),
+              runtime.identity(),
+              runtime.leaseTiming(),
+              isLeader -> {
+                leader = isLeader;
+                engine.setLeader(isLeader);
+              });
+      election.start();
+    } else {
+      leader = true;
+      engine.setLeader(true);
+    }
+  }
+
+  private Optional<String> readiness() {
+    SyncEngine.Status s = engine.status();
+    if (!s.cachesSynced()) {
+      return Optional.of("Kubernetes caches not synced");
+    }
+    if (!s.leader()) {
+      return Optional.empty(); // a standby replica is ready to take over
+    }
+    if (!s.spireReachable()) {
+      return Optional.of("SPIRE server unreachable");
+    }
+    if (s.lastSuccessNanos() == 0) {
+      return Optional.of("first sync pass not finished");
+    }
+    Duration since = Duration.ofNanos(System.nanoTime() - s.lastSuccessNanos());
+    Duration limit = config.reconcile().resyncInterval().multipliedBy(2).plusMinutes(1);
+    if (since.compareTo(limit) > 0) {
+      return Optional.of("no successful sync pass for " + since.toSeconds() + " s");
+    }
+    return Optional.empty();
+  }
+
+  public SyncEngine engine() {
+    return engine;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The bound health/metrics address, when enabled. */
+  public Optional<java.net.InetSocketAddress> healthAddress() {
+    return Optional.ofNullable(health).map(HealthServer::address);
+  }
+
+  /**
+   * Graceful shutdown: stop watching, finish the write in flight, release the lease, stop serving.
+   */
+  @Override
+  public void close() {
+    informers.close();
+    engine.close();
+    if (election != null) {
+      election.close();
+    }
+    if (health != null) {
+      health.close();
+    }
+    log.info("Reconcile mode stopped");
+  }
+}

@@ -1,0 +1,367 @@
+package org.spireregistrar.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.spireregistrar.core.Entry;
+import org.spireregistrar.core.EntryId;
+import org.spireregistrar.core.EntryResult;
+import org.spireregistrar.core.EntrySpec;
+import org.spireregistrar.core.InMemoryEntryStore;
+import org.spireregistrar.core.Selector;
+import org.spireregistrar.core.SpiffeId;
+import org.spireregistrar.core.TrustDomain;
+import org.spireregistrar.core.entry.ReconcileEntries;
+import org.spireregistrar.core.model.EndpointsInfo;
+import org.spireregistrar.core.model.NodeInfo;
+import org.spireregistrar.core.model.Workload;
+import org.spireregistrar.core.policy.IdPolicy;
+import org.spireregistrar.core.policy.LabelIdPolicy;
+import org.spireregistrar.core.policy.ServiceAccountIdPolicy;
+
+class SyncEngineTest {
+  private static final TrustDomain TD = new TrustDomain("example.org");
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String ROOT = "spiffe://example.org/spire-k8s-registrar/c1/node";
+
+  private final InMemoryEntryStore store = new InMemoryEntryStore();
+  private final List<SyncReport> reports = Collections.synchronizedList(new ArrayList<>());
+  private SyncEngine engine;
+
+  private SyncEngine engine(String podLabel, boolean dnsNames) {
+    IdPolicy policy =
+        podLabel.isEmpty() ? new ServiceAccountIdPolicy(TD) : new LabelIdPolicy(TD, podLabel);
+    ReconcileEntries entries =
+        new ReconcileEntries(
+            TD,
+            "c1",
+            "spire-k8s-registrar",
+            policy,
+            List.of("kube-system"),
+            dnsNames,
+            "cluster.local");
+    SyncEngine.Options options =
+        new SyncEngine.Options(
+            Duration.ofMinutes(10), 50, Duration.ofMillis(5), Duration.ofMillis(50));
+    engine =
+        new SyncEngine(
+            entries,
+            "c1",
+            dnsNames,
+            store,
+            options,
+            new SyncListener() {
+              @Override
+              public void onPass(SyncReport report) {
+                reports.add(report);
+              }
+            },
+            System::nanoTime);
+    return engine;
+  }
+
+  @AfterEach
+  void stop() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private static Workload pod(String ns, String name, String sa, String node) {
+    return new Workload(ns, name, "uid-" + name, sa, node, "", "", Map.of(), Map.of(), false);
+  }
+
+  private static Workload labelled(String ns, String name, String node, String value) {
+    return new Workload(
+        ns, name, "uid-" + name, "sa", node, "", "", Map.of("app", value), Map.of(), false);
+  }
+
+  private void startSynced(SyncEngine e) throws InterruptedException {
+    e.start();
+    e.setLeader(true);
+    e.cachesSynced();
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+  }
+
+  private Optional<Entry> entryFor(String spiffeId) {
+    return store.entries().stream()
+        .filter(e -> e.spiffeId().toString().equals(spiffeId))
+        .findFirst();
+  }
+
+  @Test
+  void createsNodeAndPodEntriesOnceCachesSync() throws Exception {
+    SyncEngine e = engine("", false);
+    e.nodeUpserted(new NodeInfo("n1", "u1", Map.of()));
+    e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    e.start();
+    e.setLeader(true);
+    // Nothing is written while the informers have not listed everything.
+    Thread.onSpinWait();
+    assertThat(store.writeCalls()).isZero();
+    e.cachesSynced();
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+
+    Entry node = entryFor(ROOT + "/n1").orElseThrow();
+    assertThat(node.parentId()).hasToString("spiffe://example.org/spire/server");
+    assertThat(node.spec().selectorStrings())
+        .containsExactly("k8s_psat:agent_node_name:n1", "k8s_psat:cluster:c1");
+    Entry web = entryFor("spiffe://example.org/ns/shop/sa/web").orElseThrow();
+    assertThat(web.parentId()).hasToString(ROOT + "/n1");
+    assertThat(web.spec().selectorStrings()).containsExactly("k8s:ns:shop", "k8s:pod-name:web-0");
+  }
+
+  @Test
+  void writesNothingWhileNotLeader() throws Exception {
+    SyncEngine e = engine("", false);
+    e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    e.start();
+    e.cachesSynced();
+    assertThat(e.awaitIdle(Duration.ofMillis(200))).isFalse();
+    assertThat(store.entries()).isEmpty();
+    e.setLeader(true);
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries()).hasSize(1);
+  }
+
+  @Test
+  void followsRelabelRescheduleTerminationAndDeletion() throws Exception {
+    SyncEngine e = engine("app", false);
+    startSynced(e);
+    e.podUpserted(labelled("shop", "p", "n1", "v1"));
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(entryFor("spiffe://example.org/v1")).isPresent();
+
+    e.podUpserted(labelled("shop", "p", "n1", "v2"));
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries())
+        .singleElement()
+        .satisfies(x -> assertThat(x.spiffeId()).hasToString("spiffe://example.org/v2"));
+
+    e.podUpserted(labelled("shop", "p", "n2", "v2"));
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries())
+        .singleElement()
+        .satisfies(x -> assertThat(x.parentId()).hasToString(ROOT + "/n2"));
+
+    Workload terminating =
+        new Workload("shop", "p", "uid-p", "sa", "n2", "", "", Map.of("app", "v2"), Map.of(), true);
+    e.podUpserted(terminating);
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries()).isEmpty();
+
+    e.podUpserted(labelled("shop", "p", "n2", "v3"));
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries()).hasSize(1);
+    e.podDeleted("shop", "p");
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries()).isEmpty();
+  }
+
+  @Test
+  void unchangedPodUpdatesTriggerNoWork() throws Exception {
+    SyncEngine e = engine("", false);
+    startSynced(e);
+    e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    int passes = reports.size();
+    long writes = store.writeCalls();
+    for (int i = 0; i < 20; i++) {
+      e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    }
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(reports).hasSize(passes);
+    assertThat(store.writeCalls()).isEqualTo(writes);
+  }
+
+  @Test
+  void neverTouchesForeignEntries() throws Exception {
+    SpiffeId server = SpiffeId.parse("spiffe://example.org/spire/server");
+    List<Entry> foreign =
+        List.of(
+            // Same selectors as our pod, parented elsewhere.
+            entry(
+                "f1",
+                "spiffe://example.org/other",
+                "spiffe://example.org/agent/x",
+                "k8s:ns:shop",
+                "k8s:pod-name:web-0"),
+            // A look-alike root: .../nodeX is not under .../node.
+            entry(
+                "f2",
+                "spiffe://example.org/ns/shop/sa/web",
+                ROOT + "X/n1",
+                "k8s:ns:shop",
+                "k8s:pod-name:web-0"),
+            // Another controller's root.
+            entry(
+                "f3",
+                "spiffe://example.org/other-registrar/c1/node/n1",
+                server.toString(),
+                "k8s_psat:agent_node_name:n1",
+                "k8s_psat:cluster:c1"),
+            // Another trust domain's ID under the same path.
+            entry(
+                "f4",
+                "spiffe://other.org/spire-k8s-registrar/c1/node/n9",
+                server.toString(),
+                "k8s_psat:agent_node_name:n9",
+                "k8s_psat:cluster:c1"));
+    foreign.forEach(store::put);
+    SyncEngine e = engine("", false);
+    e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    startSynced(e);
+    assertThat(store.entries()).containsAll(foreign);
+    assertThat(store.entries()).hasSize(foreign.size() + 1);
+  }
+
+  @Test
+  void fullResyncRemovesStaleOwnedEntriesAndDuplicates() throws Exception {
+    String spiffe = "spiffe://example.org/ns/shop/sa/web";
+    store.put(
+        entry(
+            "a-stale",
+            "spiffe://example.org/ns/gone/sa/x",
+            ROOT + "/n1",
+            "k8s:ns:gone",
+            "k8s:pod-name:x"));
+    store.put(entry("b-dup", spiffe, ROOT + "/n1", "k8s:ns:shop", "k8s:pod-name:web-0"));
+    store.put(entry("c-dup", spiffe, ROOT + "/n1", "k8s:ns:shop", "k8s:pod-name:web-0"));
+    // A pod in a disabled namespace loses the entry it had.
+    store.put(
+        entry(
+            "d-disabled",
+            "spiffe://example.org/ns/kube-system/sa/dns",
+            ROOT + "/n1",
+            "k8s:ns:kube-system",
+            "k8s:pod-name:dns"));
+    SyncEngine e = engine("", false);
+    e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    e.podUpserted(pod("kube-system", "dns", "dns", "n1"));
+    startSynced(e);
+    assertThat(store.entries()).extracting(x -> x.id().value()).containsExactly("b-dup");
+  }
+
+  @Test
+  void rejectedPodKeepsItsExistingEntry() throws Exception {
+    Entry existing =
+        entry("keep", "spiffe://example.org/good", ROOT + "/n1", "k8s:ns:shop", "k8s:pod-name:p");
+    store.put(existing);
+    SyncEngine e = engine("app", false);
+    e.podUpserted(labelled("shop", "p", "n1", "not valid!"));
+    startSynced(e);
+    assertThat(store.entries()).containsExactly(existing);
+    assertThat(reports).anySatisfy(r -> assertThat(r.rejected()).isEqualTo(1));
+  }
+
+  @Test
+  void recoversFromSpireOutageWithoutLosingChanges() throws Exception {
+    SyncEngine e = engine("", false);
+    startSynced(e);
+    store.setUnavailable(true);
+    for (int i = 0; i < 30; i++) {
+      e.podUpserted(pod("shop", "p" + i, "sa", "n1"));
+    }
+    assertThat(e.awaitIdle(Duration.ofMillis(300))).isFalse();
+    assertThat(e.status().spireReachable()).isFalse();
+    store.setUnavailable(false);
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries()).hasSize(30);
+    assertThat(e.status().spireReachable()).isTrue();
+  }
+
+  @Test
+  void retriesFailedItemsWithoutBlockingOthers() throws Exception {
+    SyncEngine e = engine("", false);
+    startSynced(e);
+    AtomicBoolean failing = new AtomicBoolean(true);
+    store.failItems(
+        spec -> failing.get() && spec.spiffeId().toString().endsWith("/sa/bad"),
+        EntryResult.Code.INTERNAL,
+        "boom");
+    e.podUpserted(pod("shop", "good", "good", "n1"));
+    e.podUpserted(pod("shop", "bad", "bad", "n1"));
+    assertThat(e.awaitIdle(Duration.ofMillis(300))).isFalse();
+    assertThat(entryFor("spiffe://example.org/ns/shop/sa/good")).isPresent();
+    failing.set(false);
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(entryFor("spiffe://example.org/ns/shop/sa/bad")).isPresent();
+  }
+
+  @Test
+  void endpointsChangesUpdateDnsNames() throws Exception {
+    SyncEngine e = engine("", true);
+    startSynced(e);
+    Workload web =
+        new Workload("shop", "web-0", "u", "web", "n1", "", "10.0.0.5", Map.of(), Map.of(), false);
+    e.podUpserted(web);
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(entryFor("spiffe://example.org/ns/shop/sa/web").orElseThrow().spec().dnsNames())
+        .containsExactly("10-0-0-5.shop.pod.cluster.local", "10-0-0-5.shop.pod");
+
+    EndpointsInfo eps =
+        new EndpointsInfo(
+            "shop",
+            "frontend",
+            List.of(new EndpointsInfo.Address("10.0.0.5", "", "Pod", "shop", "web-0", "u")),
+            List.of());
+    e.endpointsUpserted(eps);
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(entryFor("spiffe://example.org/ns/shop/sa/web").orElseThrow().spec().dnsNames())
+        .contains(
+            "frontend.shop.svc.cluster.local", "frontend.shop.svc", "frontend.shop", "frontend");
+
+    e.endpointsDeleted("shop", "frontend");
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(entryFor("spiffe://example.org/ns/shop/sa/web").orElseThrow().spec().dnsNames())
+        .containsExactly("10-0-0-5.shop.pod.cluster.local", "10-0-0-5.shop.pod");
+  }
+
+  @Test
+  void adoptsSimilarEntryCreatedByAnotherReplica() throws Exception {
+    Entry other =
+        entry(
+            "other",
+            "spiffe://example.org/ns/shop/sa/web",
+            ROOT + "/n1",
+            "k8s:ns:shop",
+            "k8s:pod-name:web-0");
+    SyncEngine e = engine("", false);
+    startSynced(e);
+    // Written behind the engine's back after its index was loaded.
+    store.put(other);
+    e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries()).containsExactly(other);
+  }
+
+  @Test
+  void coalescesABurstIntoFewBatchedCalls() throws Exception {
+    SyncEngine e = engine("", false);
+    for (int i = 0; i < 500; i++) {
+      e.podUpserted(pod("shop", "p" + i, "sa" + i, "n1"));
+    }
+    startSynced(e);
+    assertThat(store.entries()).hasSize(500);
+    // One list, then creates in batches of 50.
+    assertThat(store.calls("create")).isEqualTo(10);
+    assertThat(store.calls("list")).isEqualTo(1);
+  }
+
+  private static Entry entry(String id, String spiffeId, String parent, String... selectors) {
+    return Entry.of(
+        new EntryId(id),
+        EntrySpec.of(
+            SpiffeId.parse(spiffeId),
+            SpiffeId.parse(parent),
+            java.util.Arrays.stream(selectors).map(Selector::parse).toList()));
+  }
+}

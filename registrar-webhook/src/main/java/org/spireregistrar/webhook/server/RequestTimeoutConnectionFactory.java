@@ -1,0 +1,74 @@
+package org.spireregistrar.webhook.server;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP/1.1 connections that answer 408 to a client whose request headers stop arriving. Jetty
+ * closes such a connection silently (there is no request yet to answer); a client that has started
+ * a request deserves to learn why it was cut off. An idle keep-alive connection (no bytes of a next
+ * request) is still closed silently. Once headers are complete, {@link AdmissionServer} bounds the
+ * body itself.
+ */
+final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
+
+  private static final String BODY = "Request timeout: request headers not received in time\n";
+
+  private static final byte[] REQUEST_TIMEOUT =
+      ("HTTP/1.1 408 Request Timeout\r\n"
+              + "Content-Type: text/plain; charset=utf-8\r\n"
+              + "X-Content-Type-Options: nosniff\r\n"
+              + "Connection: close\r\n"
+              + "Content-Length: "
+              + BODY.length()
+              + "\r\n\r\n"
+              + BODY)
+          .getBytes(StandardCharsets.US_ASCII);
+
+  RequestTimeoutConnectionFactory(HttpConfiguration config) {
+    super(config);
+  }
+
+  @Override
+  public Connection newConnection(Connector connector, EndPoint endPoint) {
+    HttpConnection connection =
+        new RequestTimeoutConnection(getHttpConfiguration(), connector, endPoint);
+    connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
+    return configure(connection, connector, endPoint);
+  }
+
+  private static final class RequestTimeoutConnection extends HttpConnection {
+
+    RequestTimeoutConnection(HttpConfiguration config, Connector connector, EndPoint endPoint) {
+      super(config, connector, endPoint);
+    }
+
+    @Override
+    public boolean onIdleExpired(TimeoutException timeout) {
+      boolean close = super.onIdleExpired(timeout);
+      if (!close || getParser().isStart()) {
+        return close; // a request is being handled (it answers), or the connection is just idle
+      }
+      LOG.warn(
+          "Request timeout: {} sent incomplete request headers within {} ms; answered 408",
+          getEndPoint().getRemoteSocketAddress(),
+          getEndPoint().getIdleTimeout());
+      EndPoint endPoint = getEndPoint();
+      endPoint.write(
+          Callback.from(endPoint::close, failure -> endPoint.close(failure)),
+          ByteBuffer.wrap(REQUEST_TIMEOUT));
+      return false;
+    }
+  }
+}
