@@ -140,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
         if (keepRunning) {
           return serve(k8s, work, socket);
         }
-        script(k8s, mode);
+        script(k8s, mode, spire);
         printEntries(spire, config);
         out.printf(
             "%ndemo: done in %.1f s; SPIRE RPCs by method: %s%n",
@@ -198,7 +198,38 @@ final class DemoCommand implements Callable<Integer> {
     return new RegistrarConfig(common, c.webhook(), reconcile, c.crd(), c.warnings());
   }
 
-  private void script(KubernetesApiStandIn k8s, ReconcileMode mode) throws InterruptedException {
+  private final java.util.Map<String, Long> createdAt =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<Long> entryLatencies =
+      java.util.Collections.synchronizedList(new ArrayList<>());
+
+  private double percentile(double q) {
+    List<Long> sorted;
+    synchronized (entryLatencies) {
+      sorted = new ArrayList<>(entryLatencies);
+    }
+    if (sorted.isEmpty()) {
+      return 0;
+    }
+    java.util.Collections.sort(sorted);
+    int i = (int) Math.ceil(q * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))) / 1e6;
+  }
+
+  private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    after.forEach(
+        (k, v) -> {
+          long d = v - before.getOrDefault(k, 0L);
+          if (d > 0) {
+            out.put(k, d);
+          }
+        });
+    return out;
+  }
+
+  private void script(KubernetesApiStandIn k8s, ReconcileMode mode, InMemorySpireServer spire)
+      throws InterruptedException {
     String ns = "shop";
     step("add pod shop/api-0 on node-a");
     k8s.create(
@@ -230,12 +261,26 @@ final class DemoCommand implements Callable<Integer> {
     converge(mode, "delete", 1);
 
     step("scale: create " + scalePods + " pods at once in namespace load");
+    long rpcsBefore = spire.counters().totalRpcs();
+    java.util.Map<String, Long> before = spire.counters().rpcsByMethod();
+    createdAt.clear();
+    entryLatencies.clear();
     for (int i = 0; i < scalePods; i++) {
+      createdAt.put("load/worker-" + i, System.nanoTime());
       k8s.create(
           ResourceType.PODS.collectionPath("load"),
           pod("load", "worker-" + i, "worker", i % 2 == 0 ? "node-a" : "node-b", null));
     }
     converge(mode, "scale up", scalePods);
+    out.printf(
+        "   pod created -> entry in SPIRE, %d pods: p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
+            + " SPIRE RPCs %d (%s)%n",
+        entryLatencies.size(),
+        percentile(0.50),
+        percentile(0.99),
+        percentile(1.0),
+        spire.counters().totalRpcs() - rpcsBefore,
+        delta(before, spire.counters().rpcsByMethod()));
     step("scale: delete them again");
     for (int i = 0; i < scalePods; i++) {
       k8s.delete(ResourceType.PODS.objectPath("load", "worker-" + i));
@@ -339,6 +384,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public void onWrite(WriteKind kind, ObjectKey key, String spiffeId) {
+      if (kind == WriteKind.CREATED && key instanceof ObjectKey.Pod p) {
+        Long t0 = createdAt.remove(p.namespace() + "/" + p.name());
+        if (t0 != null) {
+          entryLatencies.add(System.nanoTime() - t0);
+        }
+      }
       String line =
           String.format(
               "   %s %-8s %s  (%s)",

@@ -41,13 +41,14 @@ public final class RootCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, java.io.IOException {
     RegistrarConfig cfg = config.load();
     PrintWriter err = spec.commandLine().getErr();
     for (String w : cfg.warnings()) {
       err.println("warning: " + w);
     }
     err.flush();
+    LoggingSetup.apply(cfg.common());
     return ModeRunner.run(cfg);
   }
 }

@@ -44,12 +44,12 @@ class CliBehaviourTest {
   }
 
   @Test
-  void rootCommandSaysTheModeIsNotAvailableYet() throws IOException {
-    Path conf = write("r.conf", RECONCILE_CONF);
+  void rootCommandSaysWhenAModeIsNotAvailableYet() throws IOException {
+    Path conf = write("c.conf", RECONCILE_CONF.replace("\"reconcile\"", "\"crd\""));
     CliRun run = CliRun.of("-config", conf.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
-        .contains("error: mode \"reconcile\" is not available in this build")
+        .contains("error: mode \"crd\" is not available in this build")
         .doesNotContain("\tat ");
   }
 

@@ -13,6 +13,7 @@ import org.spireregistrar.webhook.review.AdmissionException;
 import org.spireregistrar.webhook.review.AdmissionReviewCodec;
 import org.spireregistrar.webhook.review.AdmissionReviewHandler;
 import org.spireregistrar.webhook.server.AdmissionServer;
+import org.spireregistrar.webhook.server.RequestListener;
 import org.spireregistrar.webhook.server.ServerOptions;
 import org.spireregistrar.webhook.server.ServerStartException;
 import org.spireregistrar.webhook.server.TlsFiles;
@@ -40,6 +41,7 @@ public final class WebhookMode implements AutoCloseable {
   private final RegistrarConfig config;
   private final Clock clock;
   private final ServerOptions options;
+  private final RequestListener listener;
   private final PodAdmission admission;
   private final AdmissionReviewHandler handler;
   private AdmissionServer server;
@@ -65,6 +67,19 @@ public final class WebhookMode implements AutoCloseable {
    */
   public WebhookMode(
       RegistrarConfig config, EntryStore store, Clock clock, ServerOptions options) {
+    this(config, store, clock, options, RequestListener.NONE);
+  }
+
+  /**
+   * @param listener told of every answer (metrics, benchmarks)
+   */
+  public WebhookMode(
+      RegistrarConfig config,
+      EntryStore store,
+      Clock clock,
+      ServerOptions options,
+      RequestListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.options = Objects.requireNonNull(options, "options");
@@ -106,7 +121,8 @@ public final class WebhookMode implements AutoCloseable {
             TlsFiles.of(config.webhook()),
             Map.of(PATH, handler),
             options,
-            clock);
+            clock,
+            listener);
   }
 
   /**

@@ -87,6 +87,23 @@ public final class RawHttps implements AutoCloseable {
     return new Reply(status, headers, new String(body, StandardCharsets.UTF_8));
   }
 
+  /**
+   * Whether the server sends nothing and keeps the connection open for {@code period} (a blocking
+   * read that times out), as opposed to closing it or sending bytes.
+   */
+  public boolean quietFor(java.time.Duration period) throws IOException {
+    int previous = socket.getSoTimeout();
+    socket.setSoTimeout((int) period.toMillis());
+    try {
+      in.read(); // bytes or EOF: not quiet
+      return false;
+    } catch (java.net.SocketTimeoutException e) {
+      return true;
+    } finally {
+      socket.setSoTimeout(previous);
+    }
+  }
+
   /** Whether the server has closed the connection (reads EOF). */
   public boolean closedByServer() throws IOException {
     try {

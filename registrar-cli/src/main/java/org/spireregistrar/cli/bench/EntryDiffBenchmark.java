@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,7 +43,9 @@ import org.spireregistrar.core.entry.Ownership;
 @State(Scope.Benchmark)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class EntryDiffBenchmark {
 
   /** Number of desired entries, and of actual entries. */
@@ -78,7 +81,8 @@ public class EntryDiffBenchmark {
       } else {
         spec = reparsed(podSpec(root, size + i, false)); // a pod that no longer exists
       }
-      listed.add(Entry.of(new EntryId(new java.util.UUID(random.nextLong(), random.nextLong()).toString()), spec));
+      listed.add(
+          Entry.of(new EntryId(new UUID(random.nextLong(), random.nextLong()).toString()), spec));
     }
     // SPIRE lists entries in ID order; allocate them in that order too, as a client would.
     listed.sort(Comparator.comparing(Entry::id));

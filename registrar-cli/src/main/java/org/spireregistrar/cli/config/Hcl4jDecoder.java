@@ -99,11 +99,16 @@ final class Hcl4jDecoder {
     message = message.replace("\r", "\\r").replace("\n", "\\n").strip();
     Matcher m = LINE.matcher(message);
     Integer line = m.find() ? Integer.valueOf(m.group(1)) : null;
+    // The construct on hcl4j's line, else on the line before (a key whose "=" or ":" is on the
+    // next line fails there), else, when hcl4j names no line, the first one.
     Quirk named = null;
     for (Quirk q : quirks) {
       if (line == null || q.line() == line) {
         named = q;
         break;
+      }
+      if (q.line() == line - 1 && named == null) {
+        named = q;
       }
     }
     if (named != null) {

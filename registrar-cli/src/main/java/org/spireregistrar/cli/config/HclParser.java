@@ -178,7 +178,10 @@ final class HclParser {
       items.add(item());
       previousEnd = lastConsumed().endLine();
       if (peek().kind() == Kind.COMMA) {
-        advance(); // HCL v1 allows a comma after an item
+        Token comma = advance(); // HCL v1 allows a comma after an item
+        if (open != null && comma.line() != previousEnd) {
+          quirk(comma.line(), "a comma in a block must be on the line of the item before it here");
+        }
         previousEnd = -1;
       }
     }
@@ -190,6 +193,9 @@ final class HclParser {
       throw error(first.line(), "expected a key, got " + describe(first));
     }
     String key = (String) first.value();
+    if (key.isEmpty()) {
+      quirk(first.line(), "empty keys are not supported here");
+    }
     List<Token> keys = new ArrayList<>();
     keys.add(first);
     while (peek().kind() == Kind.IDENT || peek().kind() == Kind.STRING) {
@@ -199,6 +205,12 @@ final class HclParser {
     if (t.kind() == Kind.LBRACE) {
       // key "label" … { … } is a block nested once per label, as HCL v1 decodes it.
       advance();
+      if (t.line() != keys.get(keys.size() - 1).line()) {
+        quirk(t.line(), "the \"{\" of block " + quote(key) + " must be on the line of the key here");
+      }
+      if (first.kind() == Kind.STRING) {
+        quirk(first.line(), "blocks with a quoted name are not supported here");
+      }
       if (keys.size() > 1) {
         quirk(first.line(), "labelled blocks (key \"label\" { … }) are not supported here");
       }
@@ -221,6 +233,9 @@ final class HclParser {
           first.line(), "expected \"=\" or \"{\" after key " + quote(key) + ", got " + describe(t));
     }
     Token assign = advance();
+    if (assign.line() != first.line()) {
+      quirk(first.line(), "the \"=\" must be on the line of key " + quote(key) + " here");
+    }
     Object value = value(first, assign);
     return new Item(key, value, first.line(), lastConsumed().endLine(), false);
   }
@@ -232,7 +247,7 @@ final class HclParser {
         && t.kind() != Kind.EOF
         && t.kind() != Kind.ASSIGN
         && t.kind() != Kind.COLON) {
-      quirk(t.line(), "the value of key " + quote(key) + " must start on the line of the key here");
+      quirk(t.line(), valueOnNextLine(key));
     }
     switch (t.kind()) {
       case STRING, HEREDOC, NUMBER:
@@ -345,6 +360,10 @@ final class HclParser {
     quirks.add(new Quirk(line, what, false));
   }
 
+  private static String valueOnNextLine(String key) {
+    return "the value of key " + quote(key) + " must start on the line of the key here";
+  }
+
   private ConfigException unclosedList(String key, Token open) {
     return error(open.line(), "list for key " + quote(key) + " is not closed: missing \"]\"");
   }
@@ -402,6 +421,14 @@ final class HclParser {
                 + quote((String) k.value())
                 + ", got "
                 + describe(colon));
+      }
+      if (((String) k.value()).isEmpty()) {
+        quirk(k.line(), "empty keys are not supported here");
+      }
+      if (colon.line() != k.line()) {
+        quirk(k.line(), "the \":\" must be on the line of key " + quote((String) k.value()) + " here");
+      } else if (peek().line() != colon.line()) {
+        quirk(peek().line(), valueOnNextLine((String) k.value()));
       }
       Object value = jsonValue((String) k.value(), k);
       items.add(new Item((String) k.value(), value, k.line(), lastConsumed().endLine(), false));
@@ -660,15 +687,15 @@ final class HclParser {
         }
         if (c == '"') {
           pos++;
-          return new Token(Kind.STRING, text.substring(start, pos), value.toString(), startLine);
+          String raw = text.substring(start, pos);
+          if (interpolates(raw)) {
+            quirks.add(new Quirk(startLine, "\"${\" interpolation is not supported in values", true));
+          }
+          return new Token(Kind.STRING, raw, value.toString(), startLine);
         }
         if (c == '\\') {
           escape(value, startLine);
           continue;
-        }
-        if (c == '$' && peekChar(1) == '{' && text.charAt(pos - 1) != '$') {
-          // hcl4j evaluates ${…} (HCL2 templates); "$${" is a literal "${" in both.
-          quirks.add(new Quirk(startLine, "\"${\" interpolation is not supported in values", true));
         }
         if (c == '$' && peekChar(1) == '{' && !json) {
           braces = 1;
@@ -682,6 +709,23 @@ final class HclParser {
         value.append(c);
         pos++;
       }
+    }
+
+    /**
+     * Whether hcl4j would evaluate a {@code ${…}} template in this quoted string: a "{" after an odd
+     * number of "$" ("$${" is a literal "${" to it, "$$${" a "$$" and a template).
+     */
+    private static boolean interpolates(String raw) {
+      for (int i = raw.indexOf("${"); i >= 0; i = raw.indexOf("${", i + 1)) {
+        int dollars = 0;
+        for (int j = i; j >= 0 && raw.charAt(j) == '$'; j--) {
+          dollars++;
+        }
+        if (dollars % 2 == 1) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private void escape(StringBuilder value, int startLine) {

@@ -34,7 +34,6 @@ import org.spireregistrar.core.template.TemplateException;
  * immutable and thread-safe.
  */
 public final class ServiceDnsNames {
-  private final List<String> texts;
   private final List<GoTemplate> templates;
   private final Map<String, String> context;
 
@@ -53,7 +52,6 @@ public final class ServiceDnsNames {
         throw new ConfigException("parsing dns name template: " + e.getMessage());
       }
     }
-    this.texts = List.copyOf(dnsNameTemplates);
     this.templates = List.copyOf(parsed);
     this.context = Map.copyOf(context);
   }
@@ -66,8 +64,8 @@ public final class ServiceDnsNames {
   /**
    * The rendered templates, in order, unvalidated.
    *
-   * @throws RejectedObjectException {@code Pod <ns>/<name>: executing dns name template
-   *     "<template>": <reason>}
+   * @throws RejectedObjectException {@code Pod <ns>/<name>: executing dns name template: <reason>},
+   *     the reason naming the template as {@code dns_name_templates[<i>]}
    */
   public List<String> templateNames(Workload pod) {
     if (templates.isEmpty()) {
@@ -83,7 +81,7 @@ public final class ServiceDnsNames {
             "Pod",
             pod.namespace(),
             pod.name(),
-            "executing dns name template \"" + texts.get(i) + "\": " + e.getMessage());
+            "executing dns name template: " + e.getMessage());
       }
     }
     return out;

@@ -72,8 +72,11 @@ public final class Planner {
           for (NodeInfo node : objects.nodes()) {
             collect(entries, rejected, () -> Optional.of(b.nodeEntry(node)));
           }
+          Map<String, List<EndpointsInfo>> byNamespace = byNamespace(objects.endpoints());
           for (Workload pod : objects.pods()) {
-            collect(entries, rejected, () -> b.podEntry(pod, objects.endpoints(), warnings::add));
+            // Endpoints only ever target pods of their own namespace.
+            List<EndpointsInfo> eps = byNamespace.getOrDefault(pod.namespace(), List.of());
+            collect(entries, rejected, () -> b.podEntry(pod, eps, warnings::add));
           }
         }
         for (SpiffeIdResource r : objects.spiffeIds()) {

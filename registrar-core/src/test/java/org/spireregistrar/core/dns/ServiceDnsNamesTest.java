@@ -166,8 +166,10 @@ class ServiceDnsNamesTest {
 
     assertThatThrownBy(() -> names.templateNames(WEB0))
         .isInstanceOf(RejectedObjectException.class)
-        .hasMessageStartingWith(
-            "Pod default/web-0: executing dns name template \"{{.Pod.Labels}}\": ");
+        .hasMessage(
+            "Pod default/web-0: executing dns name template: template: dns_name_templates[0]:1:6:"
+                + " executing \"dns_name_templates[0]\" at <.Pod.Labels>: can't evaluate field"
+                + " Labels in type PodInfo");
   }
 
   @Test

@@ -68,6 +68,15 @@ class ReconcileEntriesTest {
   }
 
   @Test
+  void nodeWhoseNameIsNoIdSegmentIsRejected() {
+    assertThatThrownBy(() -> entries.nodeEntry(Fixtures.node("a b", "u1")))
+        .isInstanceOf(RejectedObjectException.class)
+        .hasMessage(
+            "Node a b: node name \"a b\": path segment characters are limited to letters,"
+                + " numbers, dots, dashes, and underscores");
+  }
+
+  @Test
   void podEntryIsParentedToItsNode() {
     Workload web = pod("default", "web-0").sa("web").node("n1").ip("10.0.0.5").build();
 

@@ -89,7 +89,22 @@ public final class AdmissionServer implements AutoCloseable {
       Map<String, PostHandler> routes,
       ServerOptions options,
       Clock clock) {
+    return start(addr, files, routes, options, clock, RequestListener.NONE);
+  }
+
+  /**
+   * As {@link #start(String, TlsFiles, Map, ServerOptions, Clock)}, telling {@code listener} of
+   * every answer.
+   */
+  public static AdmissionServer start(
+      String addr,
+      TlsFiles files,
+      Map<String, PostHandler> routes,
+      ServerOptions options,
+      Clock clock,
+      RequestListener listener) {
     Objects.requireNonNull(addr, "addr");
+    Objects.requireNonNull(listener, "listener");
     Objects.requireNonNull(options, "options");
     Map<String, PostHandler> routeCopy = Map.copyOf(routes);
     ReloadingTlsContext tls = new ReloadingTlsContext(files, clock);
@@ -110,7 +125,6 @@ public final class AdmissionServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
-    http.setIdleTimeout(options.readTimeout().toMillis());
     // Upstream compares Content-Type exactly; Jetty's header cache would fold case otherwise.
     http.setHeaderCacheCaseSensitive(true);
 
@@ -120,13 +134,14 @@ public final class AdmissionServer implements AutoCloseable {
             1,
             1,
             new SslConnectionFactory(ssl, "http/1.1"),
-            new RequestTimeoutConnectionFactory(http));
+            new RequestTimeoutConnectionFactory(
+                http, options.readTimeout().toMillis(), options.idleTimeout().toMillis()));
     connector.setHost(bind.getAddress().isAnyLocalAddress() ? null : bind.getHostString());
     connector.setPort(bind.getPort());
-    connector.setIdleTimeout(options.readTimeout().toMillis());
+    connector.setIdleTimeout(options.idleTimeout().toMillis());
     server.addConnector(connector);
 
-    server.setHandler(new GracefulHandler(new Dispatcher(routeCopy, options)));
+    server.setHandler(new GracefulHandler(new Dispatcher(routeCopy, options, listener)));
     server.setErrorHandler(new PlainTextErrors());
     server.setStopTimeout(options.drainTimeout().toMillis());
     server.setStopAtShutdown(false);
@@ -221,10 +236,12 @@ public final class AdmissionServer implements AutoCloseable {
   private static final class Dispatcher extends Handler.Abstract {
     private final Map<String, PostHandler> routes;
     private final ServerOptions options;
+    private final RequestListener listener;
 
-    Dispatcher(Map<String, PostHandler> routes, ServerOptions options) {
+    Dispatcher(Map<String, PostHandler> routes, ServerOptions options, RequestListener listener) {
       this.routes = routes;
       this.options = options;
+      this.listener = listener;
     }
 
     @Override
@@ -234,24 +251,30 @@ public final class AdmissionServer implements AutoCloseable {
       request.addIdleTimeoutListener(timeout -> false);
       PostHandler route = routes.get(request.getHttpURI().getPath());
       if (route == null) {
-        send(response, callback, HttpReply.text(404, "Not found"), false);
+        send(request, response, callback, HttpReply.text(404, "Not found"), false, listener);
         return true;
       }
       if (!HttpMethod.POST.is(request.getMethod())) {
         response.getHeaders().put(HttpHeader.ALLOW, "POST");
-        send(response, callback, HttpReply.text(405, "Expected POST"), false);
+        send(request, response, callback, HttpReply.text(405, "Expected POST"), false, listener);
         return true;
       }
       if (!HttpReply.JSON.equals(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
-        send(response, callback, HttpReply.text(400, "Expected JSON content"), false);
+        send(
+            request,
+            response,
+            callback,
+            HttpReply.text(400, "Expected JSON content"),
+            false,
+            listener);
         return true;
       }
       long length = request.getLength();
       if (length > options.maxBodyBytes()) {
-        send(response, callback, tooLarge(request, options.maxBodyBytes()), true);
+        send(request, response, callback, tooLarge(request, options.maxBodyBytes()), true, listener);
         return true;
       }
-      new BodyReader(request, response, callback, route, options).start();
+      new BodyReader(request, response, callback, route, options, listener).start();
       return true;
     }
   }
@@ -274,6 +297,7 @@ public final class AdmissionServer implements AutoCloseable {
     private final Callback callback;
     private final PostHandler route;
     private final ServerOptions options;
+    private final RequestListener listener;
     private final AtomicBoolean answered = new AtomicBoolean();
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private Scheduler.Task deadline;
@@ -283,12 +307,14 @@ public final class AdmissionServer implements AutoCloseable {
         Response response,
         Callback callback,
         PostHandler route,
-        ServerOptions options) {
+        ServerOptions options,
+        RequestListener listener) {
       this.request = request;
       this.response = response;
       this.callback = callback;
       this.route = route;
       this.options = options;
+      this.listener = listener;
     }
 
     void start() {
@@ -325,7 +351,13 @@ public final class AdmissionServer implements AutoCloseable {
           chunk.release();
           if (answered.compareAndSet(false, true)) {
             deadline.cancel();
-            send(response, callback, tooLarge(request, options.maxBodyBytes()), true);
+            send(
+                request,
+                response,
+                callback,
+                tooLarge(request, options.maxBodyBytes()),
+                true,
+                listener);
           }
           return;
         }
@@ -352,7 +384,7 @@ public final class AdmissionServer implements AutoCloseable {
         LOG.error("Admission handler failed on {}", request.getHttpURI().getPath(), e);
         reply = HttpReply.text(500, "Internal error occurred: " + message(e));
       }
-      send(response, callback, reply, false);
+      send(request, response, callback, reply, false, listener);
     }
 
     private void timedOut() {
@@ -367,11 +399,27 @@ public final class AdmissionServer implements AutoCloseable {
           request.getLength() < 0 ? "?" : request.getLength(),
           options.readTimeout().toMillis());
       send(
+          request,
           response,
           callback,
           HttpReply.text(408, "Request timeout: request body not received in time"),
-          true);
+          true,
+          listener);
     }
+  }
+
+  private static void send(
+      Request request,
+      Response response,
+      Callback callback,
+      HttpReply reply,
+      boolean close,
+      RequestListener listener) {
+    listener.answered(
+        request.getHttpURI().getPath(),
+        reply.status(),
+        System.nanoTime() - request.getBeginNanoTime());
+    send(response, callback, reply, close);
   }
 
   private static void send(Response response, Callback callback, HttpReply reply, boolean close) {

@@ -3,6 +3,7 @@ package org.spireregistrar.webhook.server;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
@@ -14,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP/1.1 connections that answer 408 to a client whose request headers stop arriving. Jetty
- * closes such a connection silently (there is no request yet to answer); a client that has started
- * a request deserves to learn why it was cut off. An idle keep-alive connection (no bytes of a next
- * request) is still closed silently. Once headers are complete, {@link AdmissionServer} bounds the
- * body itself.
+ * HTTP/1.1 connections with two idle timeouts: the short read timeout while a request's headers are
+ * arriving, the long keep-alive timeout between requests. A client whose headers stop arriving is
+ * answered 408 (Jetty would close the connection silently: there is no request yet to answer); an
+ * idle kept-alive connection is closed silently. Once headers are complete, {@link
+ * AdmissionServer} bounds the body itself.
  */
 final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
@@ -36,22 +37,47 @@ final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
               + BODY)
           .getBytes(StandardCharsets.US_ASCII);
 
-  RequestTimeoutConnectionFactory(HttpConfiguration config) {
+  private final long readTimeoutMillis;
+  private final long idleTimeoutMillis;
+
+  RequestTimeoutConnectionFactory(
+      HttpConfiguration config, long readTimeoutMillis, long idleTimeoutMillis) {
     super(config);
+    this.readTimeoutMillis = readTimeoutMillis;
+    this.idleTimeoutMillis = idleTimeoutMillis;
   }
 
   @Override
   public Connection newConnection(Connector connector, EndPoint endPoint) {
     HttpConnection connection =
-        new RequestTimeoutConnection(getHttpConfiguration(), connector, endPoint);
+        new RequestTimeoutConnection(getHttpConfiguration(), connector, endPoint, this);
     connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
     return configure(connection, connector, endPoint);
   }
 
   private static final class RequestTimeoutConnection extends HttpConnection {
+    private final RequestTimeoutConnectionFactory factory;
 
-    RequestTimeoutConnection(HttpConfiguration config, Connector connector, EndPoint endPoint) {
+    RequestTimeoutConnection(
+        HttpConfiguration config,
+        Connector connector,
+        EndPoint endPoint,
+        RequestTimeoutConnectionFactory factory) {
       super(config, connector, endPoint);
+      this.factory = factory;
+    }
+
+    /** After each read: the short timeout mid-headers, the keep-alive timeout otherwise. */
+    @Override
+    public void onFillable() {
+      super.onFillable();
+      HttpParser parser = getParser();
+      boolean midHeaders = !parser.isStart() && parser.inHeaderState();
+      long wanted = midHeaders ? factory.readTimeoutMillis : factory.idleTimeoutMillis;
+      EndPoint endPoint = getEndPoint();
+      if (endPoint.getIdleTimeout() != wanted) {
+        endPoint.setIdleTimeout(wanted);
+      }
     }
 
     @Override

@@ -7,9 +7,11 @@ import java.util.Objects;
  * Limits of an {@link AdmissionServer}. The configuration file has no keys for these; {@link
  * #DEFAULTS} suits an API server calling with its default 10 s webhook timeout.
  *
- * @param readTimeout the longest wait for the next bytes of a request, and for a whole body once
- *     its headers have arrived; a client slower than this is answered 408. Also the keep-alive idle
- *     timeout
+ * @param readTimeout the longest wait for the next bytes of a started request's headers, and for a
+ *     whole body once its headers have arrived; a client slower than this is answered 408
+ * @param idleTimeout how long a kept-alive connection may sit between requests before the server
+ *     closes it; longer than the API server's own 90 s, so that the client, not the server, closes
+ *     idle connections (a server closing one just as the client reuses it fails that request)
  * @param maxBodyBytes larger bodies are answered 413 without being read
  * @param maxThreads worker threads (bounded: slow clients do not hold one while their body trickles
  *     in)
@@ -18,6 +20,7 @@ import java.util.Objects;
  */
 public record ServerOptions(
     Duration readTimeout,
+    Duration idleTimeout,
     int maxBodyBytes,
     int maxThreads,
     Duration drainTimeout,
@@ -29,6 +32,7 @@ public record ServerOptions(
   public static final ServerOptions DEFAULTS =
       new ServerOptions(
           Duration.ofSeconds(10),
+          Duration.ofSeconds(120),
           DEFAULT_MAX_BODY_BYTES,
           32,
           Duration.ofSeconds(10),
@@ -36,6 +40,7 @@ public record ServerOptions(
 
   public ServerOptions {
     requirePositive(readTimeout, "readTimeout");
+    requirePositive(idleTimeout, "idleTimeout");
     requirePositive(drainTimeout, "drainTimeout");
     Objects.requireNonNull(reloadInterval, "reloadInterval");
     if (reloadInterval.isNegative()) {
@@ -50,23 +55,33 @@ public record ServerOptions(
   }
 
   public ServerOptions withReadTimeout(Duration timeout) {
-    return new ServerOptions(timeout, maxBodyBytes, maxThreads, drainTimeout, reloadInterval);
+    return new ServerOptions(
+        timeout, idleTimeout, maxBodyBytes, maxThreads, drainTimeout, reloadInterval);
+  }
+
+  public ServerOptions withIdleTimeout(Duration timeout) {
+    return new ServerOptions(
+        readTimeout, timeout, maxBodyBytes, maxThreads, drainTimeout, reloadInterval);
   }
 
   public ServerOptions withMaxBodyBytes(int bytes) {
-    return new ServerOptions(readTimeout, bytes, maxThreads, drainTimeout, reloadInterval);
+    return new ServerOptions(
+        readTimeout, idleTimeout, bytes, maxThreads, drainTimeout, reloadInterval);
   }
 
   public ServerOptions withMaxThreads(int threads) {
-    return new ServerOptions(readTimeout, maxBodyBytes, threads, drainTimeout, reloadInterval);
+    return new ServerOptions(
+        readTimeout, idleTimeout, maxBodyBytes, threads, drainTimeout, reloadInterval);
   }
 
   public ServerOptions withDrainTimeout(Duration timeout) {
-    return new ServerOptions(readTimeout, maxBodyBytes, maxThreads, timeout, reloadInterval);
+    return new ServerOptions(
+        readTimeout, idleTimeout, maxBodyBytes, maxThreads, timeout, reloadInterval);
   }
 
   public ServerOptions withReloadInterval(Duration interval) {
-    return new ServerOptions(readTimeout, maxBodyBytes, maxThreads, drainTimeout, interval);
+    return new ServerOptions(
+        readTimeout, idleTimeout, maxBodyBytes, maxThreads, drainTimeout, interval);
   }
 
   private static void requirePositive(Duration d, String name) {

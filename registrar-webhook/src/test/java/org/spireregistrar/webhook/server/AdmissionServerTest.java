@@ -438,6 +438,26 @@ class AdmissionServerTest {
   }
 
   @Test
+  void keepsAnIdleConnectionOpenLongerThanTheReadTimeout() throws IOException {
+    AdmissionServer s = start(fast());
+    RawHttps c = connect(s, CLIENT.clientContext(PKI.caCertificate()));
+    assertThat(c.send(RawHttps.post("/validate", "application/json", "{}")).read().status())
+        .isEqualTo(200);
+    assertThat(c.quietFor(Duration.ofMillis(900))).isTrue(); // three read timeouts
+    assertThat(c.send(RawHttps.post("/validate", "application/json", "{}")).read().status())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void closesAConnectionIdleLongerThanTheIdleTimeoutSilently() throws IOException {
+    AdmissionServer s = start(fast().withIdleTimeout(Duration.ofMillis(300)));
+    RawHttps c = connect(s, CLIENT.clientContext(PKI.caCertificate()));
+    assertThat(c.send(RawHttps.post("/validate", "application/json", "{}")).read().status())
+        .isEqualTo(200);
+    assertThat(c.closedByServer()).isTrue(); // EOF, no 408: there was no request to answer
+  }
+
+  @Test
   void answers408ToABodyTricklingInSlowerThanTheDeadline() throws Exception {
     AdmissionServer s = start(fast());
     RawHttps c = connect(s, CLIENT.clientContext(PKI.caCertificate()));
