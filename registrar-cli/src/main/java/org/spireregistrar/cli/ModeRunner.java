@@ -9,6 +9,7 @@ import org.spireregistrar.kubernetes.KubernetesClients;
 import org.spireregistrar.reconcile.ReconcileMode;
 import org.spireregistrar.reconcile.SyncListener;
 import org.spireregistrar.spire.GrpcEntryStore;
+import org.spireregistrar.webhook.WebhookMode;
 
 /**
  * Runs the configured mode until the JVM is asked to stop (SIGTERM, SIGINT): the composition root
@@ -23,11 +24,40 @@ final class ModeRunner {
   static int run(RegistrarConfig config) throws InterruptedException {
     return switch (config.mode()) {
       case RECONCILE -> runReconcile(config);
-      case WEBHOOK, CRD -> {
+      case WEBHOOK -> runWebhook(config);
+      case CRD -> {
         throw new IllegalStateException(
             "mode \"" + config.mode().key() + "\" is not available in this build");
       }
     };
+  }
+
+  private static int runWebhook(RegistrarConfig config) throws InterruptedException {
+    GrpcEntryStore store =
+        GrpcEntryStore.connect(
+            config.common().serverAddress(),
+            config.common().agentSocketPath(),
+            GrpcEntryStore.Options.DEFAULTS);
+    WebhookMode mode = new WebhookMode(config, store);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("Shutting down: draining admission requests in flight");
+                  mode.close();
+                  store.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    try {
+      mode.start();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    stopped.await();
+    return 0;
   }
 
   private static int runReconcile(RegistrarConfig config) throws InterruptedException {

@@ -2,6 +2,7 @@ package org.spireregistrar.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.spireregistrar.cli.generate.GenerateConfigCommand;
 import org.spireregistrar.core.config.RegistrarConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +22,12 @@ import picocli.CommandLine.Spec;
       "Without a subcommand, runs the mode the configuration names (webhook, reconcile or crd)"
           + " until SIGTERM."
     },
-    subcommands = {ValidateCommand.class, PlanCommand.class, DemoCommand.class})
+    subcommands = {
+      ValidateCommand.class,
+      PlanCommand.class,
+      DemoCommand.class,
+      GenerateConfigCommand.class
+    })
 public final class RootCommand implements Callable<Integer> {
 
   @Mixin ConfigOption config;

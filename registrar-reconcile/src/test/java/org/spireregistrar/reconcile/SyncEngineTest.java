@@ -356,6 +356,62 @@ class SyncEngineTest {
     assertThat(store.calls("list")).isEqualTo(1);
   }
 
+  @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void randomForeignEntriesAreNeverTouched(long seed) throws Exception {
+    java.util.Random rnd = new java.util.Random(seed);
+    String[] parents = {
+      "spiffe://example.org/spire/server",
+      "spiffe://example.org/agent/x",
+      ROOT + "X/n1",
+      "spiffe://example.org/spire-k8s-registrar/c2/node/n1",
+      "spiffe://other.org/spire-k8s-registrar/c1/node/n1",
+      "spiffe://example.org/spire-k8s-registrar/c1/nodes/n1"
+    };
+    List<Entry> foreign = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      String parent = parents[rnd.nextInt(parents.length)];
+      String ns = "ns" + rnd.nextInt(3);
+      String pod = "p" + rnd.nextInt(10);
+      String spiffe =
+          rnd.nextBoolean()
+              ? "spiffe://example.org/ns/" + ns + "/sa/sa" + rnd.nextInt(3)
+              : "spiffe://example.org/foreign/" + i;
+      Entry e =
+          rnd.nextBoolean()
+              ? entry("f" + i, spiffe, parent, "k8s:ns:" + ns, "k8s:pod-name:" + pod)
+              : entry(
+                  "f" + i,
+                  spiffe,
+                  parent,
+                  "k8s_psat:agent_node_name:n" + rnd.nextInt(3),
+                  "k8s_psat:cluster:c1");
+      if (!e.parentId().toString().startsWith(ROOT + "/")
+          && !e.spiffeId().toString().startsWith(ROOT + "/")) {
+        foreign.add(e);
+        store.put(e);
+      }
+    }
+    SyncEngine e = engine("", false);
+    for (int i = 0; i < 3; i++) {
+      e.nodeUpserted(new NodeInfo("n" + i, "u" + i, Map.of()));
+    }
+    for (int i = 0; i < 20; i++) {
+      e.podUpserted(
+          pod(
+              "ns" + rnd.nextInt(3),
+              "p" + rnd.nextInt(10),
+              "sa" + rnd.nextInt(3),
+              "n" + rnd.nextInt(3)));
+    }
+    startSynced(e);
+    e.podDeleted("ns0", "p0");
+    e.nodeDeleted("n1");
+    e.requestResync();
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries()).containsAll(foreign);
+  }
+
   private static Entry entry(String id, String spiffeId, String parent, String... selectors) {
     return Entry.of(
         new EntryId(id),

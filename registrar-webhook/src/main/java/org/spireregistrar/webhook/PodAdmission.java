@@ -170,8 +170,7 @@ public final class PodAdmission implements AdmissionController {
       case ALREADY_EXISTS ->
           LOG.debug("The {} already exists: spiffe_id={}", what, spec.spiffeId());
       default -> {
-        LOG.warn(
-            "Failed to create {}: spiffe_id={}: {}", what, spec.spiffeId(), rpcError(result));
+        LOG.warn("Failed to create {}: spiffe_id={}: {}", what, spec.spiffeId(), rpcError(result));
         throw new AdmissionException(rpcError(result));
       }
     }

@@ -65,8 +65,7 @@ public final class WebhookMode implements AutoCloseable {
    * @param clock the time client certificates are checked at
    * @param options the server's limits and timeouts
    */
-  public WebhookMode(
-      RegistrarConfig config, EntryStore store, Clock clock, ServerOptions options) {
+  public WebhookMode(RegistrarConfig config, EntryStore store, Clock clock, ServerOptions options) {
     this(config, store, clock, options, RequestListener.NONE);
   }
 
@@ -126,12 +125,12 @@ public final class WebhookMode implements AutoCloseable {
   }
 
   /**
-   * The address served.
+   * The address served (the real port when {@code addr} asked for port 0).
    *
-   * @throws IllegalStateException before {@link #start()}
+   * @throws IllegalStateException before {@link #start()} or after {@link #close()}
    */
   public synchronized InetSocketAddress address() {
-    if (server == null) {
+    if (server == null || closed) {
       throw new IllegalStateException("webhook mode is not serving");
     }
     return server.address();

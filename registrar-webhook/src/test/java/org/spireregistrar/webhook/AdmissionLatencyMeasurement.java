@@ -10,12 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +117,12 @@ class AdmissionLatencyMeasurement {
     }
   }
 
+  /** Runs the measurement outside Maven (same system properties). */
+  public static void main(String[] args) throws Exception {
+    new AdmissionLatencyMeasurement().measure();
+    System.exit(0); // the HTTP client's selector thread is not a daemon
+  }
+
   record Sample(String key, long totalNanos, int status) {}
 
   @Test
@@ -156,11 +162,12 @@ class AdmissionLatencyMeasurement {
               ServerOptions.DEFAULTS,
               server)) {
         mode.start();
+        ExecutorService clientThreads = Executors.newFixedThreadPool(4);
         HttpClient http =
             HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .sslContext(client.clientContext(pki.caCertificate()))
-                .executor(Executors.newFixedThreadPool(4))
+                .executor(clientThreads)
                 .build();
         URI uri = URI.create("https://localhost:" + mode.address().getPort() + "/validate");
 
@@ -168,13 +175,14 @@ class AdmissionLatencyMeasurement {
         server.samples.clear();
         List<Sample> samples = run(http, uri, rate, seconds, "measured");
         report(samples, new ArrayList<>(server.samples), rate, seconds);
+        clientThreads.shutdownNow();
+        System.out.printf(Locale.ROOT, "entries left in SPIRE: %d%n", spire.entryCount());
         assertThat(samples).allMatch(s -> s.status() == 200);
       }
     }
   }
 
-  private static List<Sample> run(
-      HttpClient http, URI uri, int rate, int seconds, String phase)
+  private static List<Sample> run(HttpClient http, URI uri, int rate, int seconds, String phase)
       throws Exception {
     int total = rate * seconds;
     long periodNanos = 1_000_000_000L / rate;
@@ -209,10 +217,10 @@ class AdmissionLatencyMeasurement {
                           System.out.println("  failed: " + op + " " + pod + ": " + err);
                         }
                         samples.add(
-                              new Sample(
-                                  op + " " + pod,
-                                  System.nanoTime() - t0,
-                                  err == null ? resp.statusCode() : -1));
+                            new Sample(
+                                op + " " + pod,
+                                System.nanoTime() - t0,
+                                err == null ? resp.statusCode() : -1));
                       });
           synchronized (inFlight) {
             inFlight.add(f);
@@ -230,7 +238,12 @@ class AdmissionLatencyMeasurement {
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
     System.out.printf(
-        Locale.ROOT, "%s: %d requests in %.2f s (%.0f req/s)%n", phase, total, elapsed, total / elapsed);
+        Locale.ROOT,
+        "%s: %d requests in %.2f s (%.0f req/s)%n",
+        phase,
+        total,
+        elapsed,
+        total / elapsed);
     return new ArrayList<>(samples);
   }
 
@@ -274,5 +287,4 @@ class AdmissionLatencyMeasurement {
     int i = (int) Math.ceil(p * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(i, sorted.length - 1))] / 1e6;
   }
-
 }

@@ -31,7 +31,8 @@ class BadInputCorpusTest {
   private static final TestPki PKI = TestPki.create("corpus CA");
   private static final String HEAD =
       "\"kind\":\"AdmissionReview\",\"apiVersion\":\"admission.k8s.io/v1\"";
-  private static final String POD_KIND = "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"}";
+  private static final String POD_KIND =
+      "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"}";
   private static final String HUGE = "x".repeat(1024 * 1024);
 
   private Path dir;
@@ -85,7 +86,10 @@ class BadInputCorpusTest {
         new Case("apiVersion missing", "{\"kind\":\"AdmissionReview\"}", 400),
         new Case("kind a number", "{\"kind\":7,\"apiVersion\":\"admission.k8s.io/v1\"}", 400),
         new Case("apiVersion an object", "{\"kind\":\"AdmissionReview\",\"apiVersion\":{}}", 400),
-        new Case("unknown review version", "{\"kind\":\"AdmissionReview\",\"apiVersion\":\"admission.k8s.io/v9\"}", 400),
+        new Case(
+            "unknown review version",
+            "{\"kind\":\"AdmissionReview\",\"apiVersion\":\"admission.k8s.io/v9\"}",
+            400),
         new Case("a Pod instead of a review", "{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}", 400),
         new Case("no request", "{" + HEAD + "}", 400),
         new Case("null request", review("null"), 400),
@@ -93,7 +97,10 @@ class BadInputCorpusTest {
         new Case("request a string", review("\"CREATE\""), 400),
         new Case("uid a number", review("{\"uid\":12}"), 400),
         new Case("kind a string", review("{\"uid\":\"u\",\"kind\":\"Pod\"}"), 400),
-        new Case("operation an array", review("{\"uid\":\"u\"," + POD_KIND + ",\"operation\":[\"CREATE\"]}"), 400),
+        new Case(
+            "operation an array",
+            review("{\"uid\":\"u\"," + POD_KIND + ",\"operation\":[\"CREATE\"]}"),
+            400),
         new Case("dryRun a string", review("{\"uid\":\"u\",\"dryRun\":\"true\"}"), 400),
         new Case("trailing garbage", "{" + HEAD + "}{}", 400),
         new Case("comments", "/* c */{" + HEAD + "}", 400),
@@ -109,12 +116,17 @@ class BadInputCorpusTest {
         new Case("labels an array", create(pod("{\"labels\":[]}", "{}")), 500),
         new Case("label value a number", create(pod("{\"labels\":{\"a\":1}}", "{}")), 500),
         new Case("annotations a string", create(pod("{\"annotations\":\"a\"}", "{}")), 500),
-        new Case("serviceAccountName a number", create(pod("{}", "{\"serviceAccountName\":1}")), 500),
+        new Case(
+            "serviceAccountName a number", create(pod("{}", "{\"serviceAccountName\":1}")), 500),
         new Case("podIP an object", create("{\"status\":{\"podIP\":{}}}"), 500),
-        new Case("no service account", create(pod("{\"name\":\"p\",\"namespace\":\"ns\"}", "{}")), 500),
+        new Case(
+            "no service account", create(pod("{\"name\":\"p\",\"namespace\":\"ns\"}", "{}")), 500),
         new Case(
             "huge invalid service account",
-            create(pod("{\"name\":\"p\",\"namespace\":\"ns\"}", "{\"serviceAccountName\":\"a " + HUGE + "\"}")),
+            create(
+                pod(
+                    "{\"name\":\"p\",\"namespace\":\"ns\"}",
+                    "{\"serviceAccountName\":\"a " + HUGE + "\"}")),
             500),
         new Case(
             "invalid federation",
@@ -125,18 +137,35 @@ class BadInputCorpusTest {
             500),
         new Case(
             "huge uid, unknown kind",
-            review("{\"uid\":\"" + HUGE + "\",\"kind\":{\"group\":\"x\",\"version\":\"v1\",\"kind\":\"Thing\"},\"operation\":\"CREATE\"}"),
+            review(
+                "{\"uid\":\""
+                    + HUGE
+                    + "\",\"kind\":{\"group\":\"x\",\"version\":\"v1\",\"kind\":\"Thing\"},\"operation\":\"CREATE\"}"),
             200),
         new Case(
             "Deployment CREATE",
-            review("{\"uid\":\"u\",\"kind\":{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\"},\"operation\":\"CREATE\",\"object\":{}}"),
+            review(
+                "{\"uid\":\"u\",\"kind\":{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\"},\"operation\":\"CREATE\",\"object\":{}}"),
             200),
-        new Case("pod UPDATE with garbage", review("{\"uid\":\"u\"," + POD_KIND + ",\"operation\":\"UPDATE\",\"object\":7}"), 200),
-        new Case("unknown operation", review("{\"uid\":\"u\"," + POD_KIND + ",\"operation\":\"EXPLODE\"}"), 200),
-        new Case("DELETE without name", review("{\"uid\":\"u\"," + POD_KIND + ",\"operation\":\"DELETE\",\"namespace\":\"ns\"}"), 200),
+        new Case(
+            "pod UPDATE with garbage",
+            review("{\"uid\":\"u\"," + POD_KIND + ",\"operation\":\"UPDATE\",\"object\":7}"),
+            200),
+        new Case(
+            "unknown operation",
+            review("{\"uid\":\"u\"," + POD_KIND + ",\"operation\":\"EXPLODE\"}"),
+            200),
+        new Case(
+            "DELETE without name",
+            review(
+                "{\"uid\":\"u\"," + POD_KIND + ",\"operation\":\"DELETE\",\"namespace\":\"ns\"}"),
+            200),
         new Case(
             "CREATE in a disabled namespace with garbage",
-            review("{\"uid\":\"u\"," + POD_KIND + ",\"operation\":\"CREATE\",\"namespace\":\"kube-system\",\"object\":\"x\"}"),
+            review(
+                "{\"uid\":\"u\","
+                    + POD_KIND
+                    + ",\"operation\":\"CREATE\",\"namespace\":\"kube-system\",\"object\":\"x\"}"),
             200));
   }
 

@@ -70,7 +70,8 @@ class PodAdmissionTest {
   private Entry seed(SpiffeId spiffeId, SpiffeId parent, List<Selector> selectors) {
     Entry e =
         Entry.of(
-            new EntryId("seed-" + store.entries().size()), EntrySpec.of(spiffeId, parent, selectors));
+            new EntryId("seed-" + store.entries().size()),
+            EntrySpec.of(spiffeId, parent, selectors));
     store.put(e);
     return e;
   }
@@ -161,30 +162,57 @@ class PodAdmissionTest {
   static Stream<IdCase> idCases() {
     return Stream.of(
         new IdCase(
-            "service account", "", "", Map.of(), Map.of(), Optional.of("/ns/NAMESPACE/sa/SERVICEACCOUNT")),
+            "service account",
+            "",
+            "",
+            Map.of(),
+            Map.of(),
+            Optional.of("/ns/NAMESPACE/sa/SERVICEACCOUNT")),
         new IdCase(
-            "label", "spiffe.io/spiffe-id", "", Map.of("spiffe.io/spiffe-id", "WORKLOAD"), Map.of(),
+            "label",
+            "spiffe.io/spiffe-id",
+            "",
+            Map.of("spiffe.io/spiffe-id", "WORKLOAD"),
+            Map.of(),
             Optional.of("/WORKLOAD")),
         new IdCase(
-            "label with slashes", "spiffe.io/spiffe-id", "",
-            Map.of("spiffe.io/spiffe-id", "production/WORKLOAD"), Map.of(),
+            "label with slashes",
+            "spiffe.io/spiffe-id",
+            "",
+            Map.of("spiffe.io/spiffe-id", "production/WORKLOAD"),
+            Map.of(),
             Optional.of("/production/WORKLOAD")),
         new IdCase(
-            "label absent", "spiffe.io/spiffe-id", "", Map.of("other", "x"), Map.of(),
+            "label absent",
+            "spiffe.io/spiffe-id",
+            "",
+            Map.of("other", "x"),
+            Map.of(),
             Optional.empty()),
         new IdCase(
-            "annotation", "", "spiffe.io/spiffe-id", Map.of(),
-            Map.of("spiffe.io/spiffe-id", "ENV/WORKLOAD"), Optional.of("/ENV/WORKLOAD")),
+            "annotation",
+            "",
+            "spiffe.io/spiffe-id",
+            Map.of(),
+            Map.of("spiffe.io/spiffe-id", "ENV/WORKLOAD"),
+            Optional.of("/ENV/WORKLOAD")),
         new IdCase(
-            "annotation absent", "", "spiffe.io/spiffe-id", Map.of("spiffe.io/spiffe-id", "x"),
-            Map.of(), Optional.empty()));
+            "annotation absent",
+            "",
+            "spiffe.io/spiffe-id",
+            Map.of("spiffe.io/spiffe-id", "x"),
+            Map.of(),
+            Optional.empty()));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("idCases")
   void createsThePodEntryOfEachIdMode(IdCase c) {
-    ObjectNode pod = Reviews.pod("NAMESPACE", "PODNAME", "SERVICEACCOUNT", c.podLabels(), c.podAnnotations());
-    HttpReply r = send(Reviews.config(c.label(), c.annotation()), Reviews.podReview(V1, "uid", "CREATE", pod));
+    ObjectNode pod =
+        Reviews.pod("NAMESPACE", "PODNAME", "SERVICEACCOUNT", c.podLabels(), c.podAnnotations());
+    HttpReply r =
+        send(
+            Reviews.config(c.label(), c.annotation()), Reviews.podReview(V1, "uid", "CREATE", pod));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.bodyText()).isEqualTo(allowed("uid"));
     if (c.path().isEmpty()) {
@@ -193,7 +221,8 @@ class PodAdmissionTest {
     }
     assertThat(store.entries())
         .extracting(Entry::spec)
-        .containsExactly(EntrySpec.of(id(c.path().get()), NODE, podSelectors("NAMESPACE", "PODNAME")));
+        .containsExactly(
+            EntrySpec.of(id(c.path().get()), NODE, podSelectors("NAMESPACE", "PODNAME")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -243,7 +272,8 @@ class PodAdmissionTest {
   void answers500ForAPodWhoseIdIsInvalid(
       String name, String label, String annotation, String value, String body) {
     ObjectNode pod = Reviews.pod("ns", "web-0", "sa", Map.of(label, value), Map.of());
-    HttpReply r = send(Reviews.config(label, annotation), Reviews.podReview(V1, "u", "CREATE", pod));
+    HttpReply r =
+        send(Reviews.config(label, annotation), Reviews.podReview(V1, "u", "CREATE", pod));
     assertThat(r.status()).isEqualTo(500);
     assertThat(r.bodyText()).isEqualTo(body + "\n");
     assertThat(store.entries()).isEmpty();
@@ -299,7 +329,8 @@ class PodAdmissionTest {
   void answers500WhenTheFederatedBundleIsUnknownToSpire() {
     store.checkFederatedBundles(true);
     ObjectNode pod =
-        Reviews.pod("ns", "web-0", "sa", Map.of(), Map.of("spiffe.io/federatesWith", "partner.org"));
+        Reviews.pod(
+            "ns", "web-0", "sa", Map.of(), Map.of("spiffe.io/federatesWith", "partner.org"));
     HttpReply r = send(Reviews.podReview(V1, "u", "CREATE", pod));
     assertThat(r.status()).isEqualTo(500);
     assertThat(r.bodyText())

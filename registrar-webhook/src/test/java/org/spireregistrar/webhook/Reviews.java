@@ -27,7 +27,8 @@ public final class Reviews {
   public static final String NODE_ID = "spiffe://domain.test/k8s-workload-registrar/CLUSTER/node";
 
   /** A webhook-mode configuration; empty label/annotation selects the service-account policy. */
-  public static RegistrarConfig config(String podLabel, String podAnnotation, WebhookConfig webhook) {
+  public static RegistrarConfig config(
+      String podLabel, String podAnnotation, WebhookConfig webhook) {
     CommonConfig common =
         new CommonConfig(
             "info",

@@ -144,7 +144,9 @@ public final class TestPki {
               subject.getPublic());
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       b.addExtension(
-          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subject.getPublic()));
+          Extension.subjectKeyIdentifier,
+          false,
+          ext.createSubjectKeyIdentifier(subject.getPublic()));
       switch (kind) {
         case CA -> {
           b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -157,7 +159,9 @@ public final class TestPki {
               true,
               new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
           b.addExtension(
-              Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+              Extension.extendedKeyUsage,
+              false,
+              new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
           b.addExtension(
               Extension.subjectAlternativeName,
               false,
@@ -174,7 +178,9 @@ public final class TestPki {
               true,
               new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
           b.addExtension(
-              Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+              Extension.extendedKeyUsage,
+              false,
+              new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
         }
       }
       if (issuer != null) {

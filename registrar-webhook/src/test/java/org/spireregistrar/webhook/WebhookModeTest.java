@@ -130,7 +130,10 @@ class WebhookModeTest {
     RawHttps c = client(mode);
 
     RawHttps.Reply created =
-        c.send(post(Reviews.podReview(apiVersion, "uid-create", "CREATE", Reviews.pod("ns", "web-0"))))
+        c.send(
+                post(
+                    Reviews.podReview(
+                        apiVersion, "uid-create", "CREATE", Reviews.pod("ns", "web-0"))))
             .read();
     assertThat(created.status()).isEqualTo(200);
     assertThat(created.header("content-type")).isEqualTo("application/json");
@@ -144,7 +147,10 @@ class WebhookModeTest {
         .contains("spiffe://domain.test/ns/ns/sa/SERVICEACCOUNT");
 
     RawHttps.Reply deleted =
-        c.send(post(Reviews.podReview(apiVersion, "uid-delete", "DELETE", Reviews.pod("ns", "web-0"))))
+        c.send(
+                post(
+                    Reviews.podReview(
+                        apiVersion, "uid-delete", "DELETE", Reviews.pod("ns", "web-0"))))
             .read();
     assertThat(deleted.status()).isEqualTo(200);
     assertThat(deleted.body()).contains("\"uid\":\"uid-delete\"");
@@ -154,10 +160,17 @@ class WebhookModeTest {
   @Test
   void answers500WhenSpireFails() throws IOException {
     WebhookMode mode = started(config("", false));
-    store.failItems(s -> !s.parentId().toString().endsWith("/spire/server"),
-        EntryResult.Code.UNAVAILABLE, "connection refused");
+    store.failItems(
+        s -> !s.parentId().toString().endsWith("/spire/server"),
+        EntryResult.Code.UNAVAILABLE,
+        "connection refused");
     RawHttps.Reply r =
-        client(mode).send(post(Reviews.podReview("admission.k8s.io/v1", "u", "CREATE", Reviews.pod("ns", "p")))).read();
+        client(mode)
+            .send(
+                post(
+                    Reviews.podReview(
+                        "admission.k8s.io/v1", "u", "CREATE", Reviews.pod("ns", "p"))))
+            .read();
     assertThat(r.status()).isEqualTo(500);
     assertThat(r.body())
         .isEqualTo(
@@ -167,11 +180,14 @@ class WebhookModeTest {
   @Test
   void servesWithoutClientCertificatesWhenVerificationIsSkipped() throws IOException {
     WebhookMode mode = started(config("", true));
-    RawHttps c =
-        RawHttps.connect(mode.address(), TestPki.clientContext(null, PKI.caCertificate()));
+    RawHttps c = RawHttps.connect(mode.address(), TestPki.clientContext(null, PKI.caCertificate()));
     toClose.add(c);
     RawHttps.Reply r =
-        c.send(post(Reviews.podReview("admission.k8s.io/v1", "u", "CREATE", Reviews.pod("ns", "p")))).read();
+        c.send(
+                post(
+                    Reviews.podReview(
+                        "admission.k8s.io/v1", "u", "CREATE", Reviews.pod("ns", "p"))))
+            .read();
     assertThat(r.status()).isEqualTo(200);
   }
 
@@ -181,8 +197,12 @@ class WebhookModeTest {
     assertThatThrownBy(
             () -> {
               try (RawHttps c =
-                  RawHttps.connect(mode.address(), TestPki.clientContext(null, PKI.caCertificate()))) {
-                c.send(post(Reviews.podReview("admission.k8s.io/v1", "u", "CREATE", Reviews.pod("ns", "p"))))
+                  RawHttps.connect(
+                      mode.address(), TestPki.clientContext(null, PKI.caCertificate()))) {
+                c.send(
+                        post(
+                            Reviews.podReview(
+                                "admission.k8s.io/v1", "u", "CREATE", Reviews.pod("ns", "p"))))
                     .read();
               }
             })
@@ -194,12 +214,17 @@ class WebhookModeTest {
   void labelModeIgnoresPodsWithoutTheLabel() throws IOException {
     WebhookMode mode = started(config("spire-workload", false));
     ObjectNode unlabelled = Reviews.pod("ns", "plain");
-    ObjectNode labelled =
-        Reviews.pod("ns", "web", "sa", Map.of("spire-workload", "web"), Map.of());
+    ObjectNode labelled = Reviews.pod("ns", "web", "sa", Map.of("spire-workload", "web"), Map.of());
     RawHttps c = client(mode);
-    assertThat(c.send(post(Reviews.podReview("admission.k8s.io/v1", "a", "CREATE", unlabelled))).read().status())
+    assertThat(
+            c.send(post(Reviews.podReview("admission.k8s.io/v1", "a", "CREATE", unlabelled)))
+                .read()
+                .status())
         .isEqualTo(200);
-    assertThat(c.send(post(Reviews.podReview("admission.k8s.io/v1", "b", "CREATE", labelled))).read().status())
+    assertThat(
+            c.send(post(Reviews.podReview("admission.k8s.io/v1", "b", "CREATE", labelled)))
+                .read()
+                .status())
         .isEqualTo(200);
     assertThat(store.entries())
         .extracting(e -> e.spiffeId().toString())
@@ -214,5 +239,6 @@ class WebhookModeTest {
     mode.close(); // idempotent
     assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class);
     assertThatThrownBy(mode::start).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(mode::address).isInstanceOf(IllegalStateException.class);
   }
 }

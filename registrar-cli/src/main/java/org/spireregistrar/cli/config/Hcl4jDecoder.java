@@ -31,8 +31,8 @@ import org.spireregistrar.core.config.ConfigException;
  *       converted: numbers (always doubles in hcl4j) become {@link Long} when integral; maps become
  *       nested documents carrying the linter's lines. A value hcl4j reads differently from HCL v1
  *       (a hex number, an exponent, a {@code <<-} heredoc, …) fails with the line and the construct
- *       rather than being used changed. {@code TRUE}/{@code FALSE} in any case, which hcl4j reads as
- *       an unresolved variable, are taken as the booleans they spell.
+ *       rather than being used changed. {@code TRUE}/{@code FALSE} in any case, which hcl4j reads
+ *       as an unresolved variable, are taken as the booleans they spell.
  * </ol>
  *
  * <p><b>Repeated keys.</b> HCL v1 keeps every occurrence (the last scalar wins, lists are appended,
@@ -42,9 +42,9 @@ import org.spireregistrar.core.config.ConfigException;
  * linter's reading of their text; every occurrence keeps its line and source order.
  *
  * <p>hcl4j logs its parse errors with a stack trace through the SLF4J logger {@code
- * com.bertramlabs.plugins.hcl4j}; {@code simplelogger.properties} turns that logger off. Its
- * {@code System.out} prints happen only while evaluating {@code ${…}} templates, which never reach
- * it, so the standard streams are left alone.
+ * com.bertramlabs.plugins.hcl4j}; {@code simplelogger.properties} turns that logger off. Its {@code
+ * System.out} prints happen only while evaluating {@code ${…}} templates, which never reach it, so
+ * the standard streams are left alone.
  */
 final class Hcl4jDecoder {
 
@@ -81,17 +81,18 @@ final class Hcl4jDecoder {
     } catch (HCLParserException | IOException e) {
       throw decodeError(e, quirks);
     } catch (RuntimeException e) {
-      // hcl4j wraps its HCLParserException in a RuntimeException.
-      throw decodeError(e.getCause() instanceof HCLParserException p ? p : e, quirks);
+      throw decodeError(e, quirks);
     }
   }
 
   /**
-   * An hcl4j failure as a decode error: {@code line N: <hcl4j's message>}, or, when the linter noted
-   * a construct hcl4j reads differently on that line, {@code line N: <construct> (hcl4j:
+   * An hcl4j failure as a decode error: {@code line N: <hcl4j's message>}, or, when the linter
+   * noted a construct hcl4j reads differently on that line, {@code line N: <construct> (hcl4j:
    * <message>)}.
    */
-  static ConfigException decodeError(Exception e, List<Quirk> quirks) {
+  static ConfigException decodeError(Exception failure, List<Quirk> quirks) {
+    // hcl4j wraps its HCLParserException in a RuntimeException.
+    Exception e = failure.getCause() instanceof HCLParserException p ? p : failure;
     String message =
         e instanceof HCLParserException || e.getMessage() == null
             ? String.valueOf(e.getMessage())
@@ -175,7 +176,9 @@ final class Hcl4jDecoder {
     for (Object key : decoded.keySet()) {
       if (!byKey.containsKey(key)) {
         String what =
-            "hcl4j reads a key " + HclParser.quote(String.valueOf(key)) + " that is not in the file";
+            "hcl4j reads a key "
+                + HclParser.quote(String.valueOf(key))
+                + " that is not in the file";
         if (owner == null) {
           throw quirkOr(null, null, HclParser.DECODE_PREFIX + what);
         }
@@ -241,7 +244,9 @@ final class Hcl4jDecoder {
    */
   private ConfigException mismatch(Item at, Item top, String what) {
     return quirkOr(
-        at, top, HclParser.DECODE_PREFIX + "line " + at.line() + ": key " + quoteKey(at) + ": " + what);
+        at,
+        top,
+        HclParser.DECODE_PREFIX + "line " + at.line() + ": key " + quoteKey(at) + ": " + what);
   }
 
   private ConfigException quirkOr(Item at, Item top, String otherwise) {

@@ -2,8 +2,10 @@ package org.spireregistrar.cli.config;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.spireregistrar.core.config.ConfigDocument;
 import org.spireregistrar.core.config.ConfigException;
 
@@ -154,6 +156,7 @@ final class HclParser {
       enter(open);
     }
     List<Item> items = new ArrayList<>();
+    Set<String> scalarKeys = new HashSet<>(); // keys given a value that is not an object
     int previousEnd = -1; // last line of the previous item when no comma followed it
     while (true) {
       Token t = peek();
@@ -175,7 +178,13 @@ final class HclParser {
       if (t.line() == previousEnd) {
         quirk(t.line(), "items on one line must be separated by commas here");
       }
-      items.add(item());
+      Item item = item();
+      if (!(item.value() instanceof Obj)) {
+        scalarKeys.add(item.key());
+      } else if (item.block() && scalarKeys.contains(item.key())) {
+        quirk(item.line(), "key " + quote(item.key()) + " is both a value and a block here");
+      }
+      items.add(item);
       previousEnd = lastConsumed().endLine();
       if (peek().kind() == Kind.COMMA) {
         Token comma = advance(); // HCL v1 allows a comma after an item
@@ -206,7 +215,8 @@ final class HclParser {
       // key "label" … { … } is a block nested once per label, as HCL v1 decodes it.
       advance();
       if (t.line() != keys.get(keys.size() - 1).line()) {
-        quirk(t.line(), "the \"{\" of block " + quote(key) + " must be on the line of the key here");
+        quirk(
+            t.line(), "the \"{\" of block " + quote(key) + " must be on the line of the key here");
       }
       if (first.kind() == Kind.STRING) {
         quirk(first.line(), "blocks with a quoted name are not supported here");
@@ -426,7 +436,9 @@ final class HclParser {
         quirk(k.line(), "empty keys are not supported here");
       }
       if (colon.line() != k.line()) {
-        quirk(k.line(), "the \":\" must be on the line of key " + quote((String) k.value()) + " here");
+        quirk(
+            k.line(),
+            "the \":\" must be on the line of key " + quote((String) k.value()) + " here");
       } else if (peek().line() != colon.line()) {
         quirk(peek().line(), valueOnNextLine((String) k.value()));
       }
@@ -689,7 +701,8 @@ final class HclParser {
           pos++;
           String raw = text.substring(start, pos);
           if (interpolates(raw)) {
-            quirks.add(new Quirk(startLine, "\"${\" interpolation is not supported in values", true));
+            quirks.add(
+                new Quirk(startLine, "\"${\" interpolation is not supported in values", true));
           }
           return new Token(Kind.STRING, raw, value.toString(), startLine);
         }
@@ -712,8 +725,8 @@ final class HclParser {
     }
 
     /**
-     * Whether hcl4j would evaluate a {@code ${…}} template in this quoted string: a "{" after an odd
-     * number of "$" ("$${" is a literal "${" to it, "$$${" a "$$" and a template).
+     * Whether hcl4j would evaluate a {@code ${…}} template in this quoted string: a "{" after an
+     * odd number of "$" ("$${" is a literal "${" to it, "$$${" a "$$" and a template).
      */
     private static boolean interpolates(String raw) {
       for (int i = raw.indexOf("${"); i >= 0; i = raw.indexOf("${", i + 1)) {
@@ -733,7 +746,8 @@ final class HclParser {
       if ("ntr\\\"".indexOf(e) < 0 && e != '\0' && e != '\n') {
         quirk(
             startLine,
-            (e >= '0' && e <= '7' ? "octal" : "\\" + e) + " escapes in strings are not supported here");
+            (e >= '0' && e <= '7' ? "octal" : "\\" + e)
+                + " escapes in strings are not supported here");
       }
       pos += 2;
       switch (e) {
@@ -848,7 +862,8 @@ final class HclParser {
         quirk(startLine, "indented heredocs (<<-" + anchor + ") are not supported here; use <<");
       } else if (lines.subList(0, lines.size() - 1).stream()
           .anyMatch(l -> l.strip().equals(anchor))) {
-        quirk(startLine, "heredoc lines that are an indented " + anchor + " are not supported here");
+        quirk(
+            startLine, "heredoc lines that are an indented " + anchor + " are not supported here");
       }
       return new Token(Kind.HEREDOC, "<<" + anchor, value, startLine, line);
     }
@@ -896,7 +911,10 @@ final class HclParser {
             parseLong(text.substring(digitsStart, pos), 16, text.charAt(start) == '-', start, at);
         quirk(
             at,
-            "hex numbers are not supported here; write " + text.substring(start, pos) + " as " + value);
+            "hex numbers are not supported here; write "
+                + text.substring(start, pos)
+                + " as "
+                + value);
       } else {
         int intStart = pos;
         while (isDigit(peekChar(0))) {

@@ -41,8 +41,9 @@ import picocli.CommandLine.TypeConversionException;
           + " AdmissionConfiguration for the API server, and the ValidatingWebhookConfiguration.",
       "With -out-dir, also write cert.pem, key.pem and cacert.pem (what the registrar's"
           + " cert_path, key_path and cacert_path read), client-cert.pem and client-key.pem (to"
-          + " call the webhook by hand), and kubeconfig.yaml and admission-configuration.yaml"
-          + " (for the API server)."
+          + " call the webhook by hand), kubeconfig.yaml and admission-configuration.yaml (for"
+          + " the API server's nodes) and manifests.yaml (the ConfigMap, Secret and"
+          + " ValidatingWebhookConfiguration, for kubectl apply)."
     })
 public final class GenerateConfigCommand implements Callable<Integer> {
 
@@ -55,6 +56,7 @@ public final class GenerateConfigCommand implements Callable<Integer> {
   public static final String CLIENT_KEY_FILE = "client-key.pem";
   public static final String KUBECONFIG_FILE = "kubeconfig.yaml";
   public static final String ADMISSION_CONFIGURATION_FILE = "admission-configuration.yaml";
+  public static final String MANIFESTS_FILE = "manifests.yaml";
 
   @Option(
       names = {"-namespace", "--namespace"},
@@ -190,8 +192,7 @@ public final class GenerateConfigCommand implements Callable<Integer> {
   }
 
   /** Writes the PEM files; keys are readable by their owner only where the file system allows. */
-  static void writeFiles(Path dir, WebhookPki pki, WebhookManifests manifests)
-      throws IOException {
+  static void writeFiles(Path dir, WebhookPki pki, WebhookManifests manifests) throws IOException {
     Files.createDirectories(dir);
     write(dir.resolve(CERT_FILE), pki.server().certificatePem(), false);
     write(dir.resolve(KEY_FILE), pki.server().keyPem(), true);
@@ -200,14 +201,14 @@ public final class GenerateConfigCommand implements Callable<Integer> {
     write(dir.resolve(CLIENT_KEY_FILE), pki.client().keyPem(), true);
     write(dir.resolve(KUBECONFIG_FILE), manifests.kubeconfigYaml(), true);
     write(dir.resolve(ADMISSION_CONFIGURATION_FILE), manifests.admissionConfigurationYaml(), false);
+    write(dir.resolve(MANIFESTS_FILE), manifests.clusterObjectsYaml(), true); // has the Secret
   }
 
   private static void write(Path file, String text, boolean secret) throws IOException {
     Files.deleteIfExists(file);
     if (secret && file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       Files.createFile(
-          file,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
     Files.writeString(file, text, StandardCharsets.US_ASCII);
   }

@@ -26,8 +26,7 @@ public enum KeyAlgorithm {
   EC_P521("ec-p521", "EC", 521, "secp521r1", "SHA512withECDSA");
 
   /**
-   * Bouncy Castle, used without registering it: the JDK's own EC provider dropped P-224 in Java
-   * 16.
+   * Bouncy Castle, used without registering it: the JDK's own EC provider dropped P-224 in Java 16.
    */
   static final Provider PROVIDER = new BouncyCastleProvider();
 

@@ -90,6 +90,18 @@ public final class WebhookManifests {
     return out.toString();
   }
 
+  /**
+   * The documents {@code kubectl apply} takes (ConfigMap, Secret, ValidatingWebhookConfiguration),
+   * without the two files that belong on API server nodes.
+   */
+  public String clusterObjectsYaml() {
+    StringBuilder out = new StringBuilder();
+    out.append("---\n").append(write(configMap()));
+    out.append("---\n").append(write(secret()));
+    out.append("---\n").append(write(webhook()));
+    return out.toString();
+  }
+
   /** The kubeconfig document alone, as the API server reads it from a file. */
   public String kubeconfigYaml() {
     return write(kubeconfig());
@@ -152,8 +164,11 @@ public final class WebhookManifests {
 
   Map<String, Object> webhook() {
     Map<String, Object> doc =
-        header("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration",
-            WEBHOOK_CONFIGURATION, false);
+        header(
+            "admissionregistration.k8s.io/v1",
+            "ValidatingWebhookConfiguration",
+            WEBHOOK_CONFIGURATION,
+            false);
     Map<String, Object> hook = new LinkedHashMap<>();
     hook.put("name", serviceDnsName(service, namespace));
     hook.put(

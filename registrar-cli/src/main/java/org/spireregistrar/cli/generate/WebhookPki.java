@@ -49,9 +49,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *   <tr><td>client</td><td>{@value #CLIENT_CN}</td><td>same</td><td>ClientAuth</td><td>—</td></tr>
  * </table>
  *
- * <p>Serials are random positive 63-bit numbers; NotBefore is now (whole seconds); NotAfter is
- * now + TTL, or 9999-12-31T23:59:59Z for a zero TTL; the subject key ID is the SHA-1 of the public
- * key bits and the authority key ID the CA's subject key ID.
+ * <p>Serials are random positive 63-bit numbers; NotBefore is now (whole seconds); NotAfter is now
+ * + TTL, or 9999-12-31T23:59:59Z for a zero TTL; the subject key ID is the SHA-1 of the public key
+ * bits and the authority key ID the CA's subject key ID.
  *
  * @param ca the CA
  * @param server the server certificate and key
@@ -123,8 +123,7 @@ public record WebhookPki(Issued ca, Issued server, Issued client) {
     addKeyIds(ca, caKeys.getPublic(), null);
     add(ca, Extension.basicConstraints, true, new BasicConstraints(true));
     add(ca, Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-    Issued caIssued =
-        new Issued(caKeys, sign(ca, caKeys, spec.caKey().signatureAlgorithm()));
+    Issued caIssued = new Issued(caKeys, sign(ca, caKeys, spec.caKey().signatureAlgorithm()));
 
     Issued server =
         leaf(
@@ -169,8 +168,7 @@ public record WebhookPki(Issued ca, Issued server, Issued client) {
         b,
         Extension.keyUsage,
         true,
-        new KeyUsage(
-            KeyUsage.keyEncipherment | KeyUsage.keyAgreement | KeyUsage.digitalSignature));
+        new KeyUsage(KeyUsage.keyEncipherment | KeyUsage.keyAgreement | KeyUsage.digitalSignature));
     add(b, Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
     if (dnsName != null) {
       add(
@@ -191,14 +189,11 @@ public record WebhookPki(Issued ca, Issued server, Issued client) {
       SecureRandom random) {
     X500Name subject = new X500Name("CN=" + cn);
     X500Name issuerName =
-        issuer == null ? subject : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
+        issuer == null
+            ? subject
+            : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
     return new JcaX509v3CertificateBuilder(
-        issuerName,
-        serial(random),
-        Date.from(notBefore),
-        Date.from(notAfter),
-        subject,
-        subjectKey);
+        issuerName, serial(random), Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
   }
 
   /** A random positive 63-bit serial, as upstream. */

@@ -558,12 +558,51 @@ class HclConfigLoaderTest {
   }
 
   @Test
-  void webhookPortAcceptsHexAndZeroMeansDefault() {
+  void webhookPortZeroMeansDefault() {
     assertThat(
-            HclConfigLoader.parse(MINIMAL_CRD + "webhook_port = 0x24C5\n", "t").crd().webhookPort())
+            HclConfigLoader.parse(MINIMAL_CRD + "webhook_port = 9413\n", "t").crd().webhookPort())
         .isEqualTo(9413);
     assertThat(HclConfigLoader.parse(MINIMAL_CRD + "webhook_port = 0\n", "t").crd().webhookPort())
         .isEqualTo(9443);
+  }
+
+  @Test
+  void hexWebhookPortIsRefusedBecauseHcl4jMisreadsIt() {
+    // HCL v1 read 0x24C5 as 9413; hcl4j reads it as the identifier x24C5.
+    assertThatThrownBy(() -> HclConfigLoader.parse(MINIMAL_CRD + "webhook_port = 0x24C5\n", "t"))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "unable to decode configuration: line 5: hex numbers are not supported here; write"
+                + " 0x24C5 as 9413");
+  }
+
+  @Test
+  void capitalisedBooleansAreBooleans() {
+    RegistrarConfig c =
+        HclConfigLoader.parse(
+            MINIMAL_15
+                + "mode = \"reconcile\"\nleader_election = TRUE\nadd_pod_dns_names = False\n",
+            "t.conf");
+
+    assertThat(c.reconcile().leaderElection()).isTrue();
+    assertThat(c.reconcile().addPodDnsNames()).isFalse();
+  }
+
+  @Test
+  void repeatedContextBlocksAreMerged() {
+    RegistrarConfig c =
+        HclConfigLoader.parse(
+            MINIMAL_CRD
+                + """
+                identity_template = "{{.Context.a}}/{{.Context.b}}"
+                context { a = "1" }
+                context {
+                  b = "2"
+                }
+                """,
+            "t.conf");
+
+    assertThat(c.crd().context()).isEqualTo(Map.of("a", "1", "b", "2"));
   }
 
   @Test

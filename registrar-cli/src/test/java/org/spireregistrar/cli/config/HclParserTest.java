@@ -79,6 +79,10 @@ class HclParserTest {
             "a@1=42L, b@2=-1L, c@3=31L, d@4=8L, e@5=1.5D, f@6=1000.0D, g@7=0L"),
         new Case("booleans", "a = true\nb = false", "a@1=true, b@2=false"),
         new Case(
+            "booleans in any case (as hcl4j and the core's ConfigParser read them)",
+            "a = TRUE\nb = False\nl = [fAlSe]",
+            "a@1=true, b@2=false, l@3=[false]"),
+        new Case(
             "lists over lines with trailing comma and comments",
             "l = [\n  \"a\", # first\n  \"b\",\n]\ne = []",
             "l@1=[\"a\",\"b\"], e@5=[]"),
@@ -182,8 +186,8 @@ class HclParserTest {
             p
                 + "line 1: unquoted value prod for key \"cluster\"; strings must be in double quotes"),
         new Case(
-            "capitalised boolean",
-            "x = 1\nleader_election = TRUE",
+            "capitalised boolean in JSON",
+            "{\"x\": 1,\n\"leader_election\": TRUE}",
             p
                 + "line 2: unquoted value TRUE for key \"leader_election\"; booleans are written"
                 + " true or false"),
@@ -316,6 +320,15 @@ class HclParserTest {
     assertThat(thrown).isExactlyInstanceOf(ConfigException.class).hasMessage(c.want());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformed")
+  void malformedTextFailsTheSameWayThroughTheLoaderPrintingNothing(Case c) {
+    // The linter runs before hcl4j (which would accept most of these silently).
+    Throwable thrown = quietly(() -> HclConfigLoader.decode(c.text(), "test.conf"));
+
+    assertThat(thrown).isExactlyInstanceOf(ConfigException.class).hasMessage(c.want());
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Robustness: whatever the input, a ConfigException or a document, never anything else
 
@@ -329,8 +342,11 @@ class HclParserTest {
           + "disabled_namespaces = [\"kube-system\", \"kube-public\",]\n"
           + "identity_template = \"region/{{.Context.region}}/ns/{{.Pod.Namespace}}\"\n"
           + "context {\n  region = \"EU-DE\" // note\n}\n"
-          + "webhook_port = 0x24C5\n"
-          + "dns_name_templates = [<<EOF\n{{.Pod.Name}}\nEOF\n]\n"
+          + "webhook_port = 9413\n"
+          + "add_svc_dns_name = TRUE\n"
+          + "dns_name_templates = [\"{{.Pod.Name}}\"]\n"
+          + "cluster_dns_zone = \"$${x}.local\"\n"
+          + "metrics_bind_addr = <<EOF\n:8080\nEOF\n"
           + "/* end */\n";
 
   @Test

@@ -29,10 +29,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.junit.jupiter.api.Test;
@@ -87,7 +87,8 @@ class GenerateConfigCommandTest {
     try {
       return (X509Certificate)
           CertificateFactory.getInstance("X.509")
-              .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+              .generateCertificate(
+                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     } catch (Exception e) {
       throw new AssertionError("not a PEM certificate: " + pem, e);
     }
@@ -97,7 +98,9 @@ class GenerateConfigCommandTest {
     try (PEMParser p = new PEMParser(new java.io.StringReader(pem))) {
       Object o = p.readObject();
       assertThat(o).isInstanceOf(PrivateKeyInfo.class); // PKCS#8 "PRIVATE KEY"
-      return new JcaPEMKeyConverter().setProvider(KeyAlgorithm.PROVIDER).getPrivateKey((PrivateKeyInfo) o);
+      return new JcaPEMKeyConverter()
+          .setProvider(KeyAlgorithm.PROVIDER)
+          .getPrivateKey((PrivateKeyInfo) o);
     } catch (IOException e) {
       throw new AssertionError(e);
     }
@@ -131,7 +134,7 @@ class GenerateConfigCommandTest {
             ASN1OctetString.getInstance(
                     c.getExtensionValue(Extension.authorityKeyIdentifier.getId()))
                 .getOctets())
-        .getKeyIdentifier();
+        .getKeyIdentifierOctets();
   }
 
   // --- documents ---
@@ -222,8 +225,8 @@ class GenerateConfigCommandTest {
     ca.verify(ca.getPublicKey());
     assertThat(ca.getSubjectX500Principal().getName()).isEqualTo("CN=K8S WORKLOAD REGISTRAR CA");
     assertThat(ca.getBasicConstraints()).isGreaterThanOrEqualTo(0);
-    assertThat(ca.getKeyUsage()).containsExactly(
-        false, false, false, false, false, true, true, false, false);
+    assertThat(ca.getKeyUsage())
+        .containsExactly(false, false, false, false, false, true, true, false, false);
     assertThat(ca.getCriticalExtensionOIDs()).contains("2.5.29.19", "2.5.29.15");
 
     // Server: signed by the CA, serverAuth, the service DNS name.
@@ -235,8 +238,8 @@ class GenerateConfigCommandTest {
     assertThat(server.getSubjectAlternativeNames())
         .containsExactly(List.of(2, "k8s-workload-registrar.spire.svc"));
     // digitalSignature, keyEncipherment, keyAgreement
-    assertThat(server.getKeyUsage()).containsExactly(
-        true, false, true, false, true, false, false, false, false);
+    assertThat(server.getKeyUsage())
+        .containsExactly(true, false, true, false, true, false, false, false, false);
     assertThat(server.getBasicConstraints()).isEqualTo(-1);
 
     // Client: signed by the CA, clientAuth, no SAN.
@@ -313,9 +316,16 @@ class GenerateConfigCommandTest {
   void signsWithTheCaKeysAlgorithmAsGoDoes(String caAlg, String signature) {
     Run r = run("-ca-key-alg", caAlg, "-client-key-alg", "ec-p384");
     X509Certificate client =
-        certificate(unbase64(r.document("Config").path("users").get(0).path("user").path("client-certificate-data")));
+        certificate(
+            unbase64(
+                r.document("Config")
+                    .path("users")
+                    .get(0)
+                    .path("user")
+                    .path("client-certificate-data")));
     assertThat(client.getSigAlgName()).isEqualToIgnoringCase(signature);
-    assertThat(((ECPublicKey) client.getPublicKey()).getParams().getCurve().getField().getFieldSize())
+    assertThat(
+            ((ECPublicKey) client.getPublicKey()).getParams().getCurve().getField().getFieldSize())
         .isEqualTo(384);
   }
 
@@ -335,7 +345,8 @@ class GenerateConfigCommandTest {
           """)
   void appliesTheTtl(String ttl, long seconds) {
     X509Certificate ca =
-        certificate(run("-ttl", ttl).document("ConfigMap").path("data").path("cacert.pem").asText());
+        certificate(
+            run("-ttl", ttl).document("ConfigMap").path("data").path("cacert.pem").asText());
     assertThat(ca.getNotAfter().toInstant()).isEqualTo(NOW.plusSeconds(seconds));
   }
 
@@ -375,8 +386,10 @@ class GenerateConfigCommandTest {
     Run r = run("-out-dir", out.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode data = r.document("ConfigMap").path("data");
-    assertThat(Files.readString(out.resolve("cert.pem"))).isEqualTo(data.path("server-cert.pem").asText());
-    assertThat(Files.readString(out.resolve("cacert.pem"))).isEqualTo(data.path("cacert.pem").asText());
+    assertThat(Files.readString(out.resolve("cert.pem")))
+        .isEqualTo(data.path("server-cert.pem").asText());
+    assertThat(Files.readString(out.resolve("cacert.pem")))
+        .isEqualTo(data.path("cacert.pem").asText());
     assertThat(Files.readString(out.resolve("key.pem")))
         .isEqualTo(unbase64(r.document("Secret").path("data").path("server-key.pem")));
     JsonNode user = r.document("Config").path("users").get(0).path("user");
@@ -388,7 +401,17 @@ class GenerateConfigCommandTest {
         .isEqualTo(r.document("Config"));
     assertThat(YAML.readTree(out.resolve("admission-configuration.yaml").toFile()))
         .isEqualTo(r.document("AdmissionConfiguration"));
-    for (String key : List.of("key.pem", "client-key.pem", "kubeconfig.yaml")) {
+    List<JsonNode> applied = new ArrayList<>();
+    try (MappingIterator<JsonNode> it =
+        YAML.readerFor(JsonNode.class).readValues(out.resolve("manifests.yaml").toFile())) {
+      it.forEachRemaining(applied::add);
+    }
+    assertThat(applied)
+        .containsExactly(
+            r.document("ConfigMap"),
+            r.document("Secret"),
+            r.document("ValidatingWebhookConfiguration"));
+    for (String key : List.of("key.pem", "client-key.pem", "kubeconfig.yaml", "manifests.yaml")) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(key))))
           .isEqualTo("rw-------");
     }

@@ -36,7 +36,7 @@ class GeneratedCertificatesServeWebhookModeTest {
 
   @Test
   void theApiServersCredentialsAreAdmittedByTheRegistrarsFiles() throws Exception {
-    GenerateConfigCommandTest.Run generated = 
+    GenerateConfigCommandTest.Run generated =
         GenerateConfigCommandTest.runAt(Clock.systemUTC(), "-out-dir", dir.toString());
     assertThat(generated.exitCode()).as(generated.err()).isZero();
 

@@ -78,10 +78,7 @@ public final class ServiceDnsNames {
         out.add(templates.get(i).execute(data));
       } catch (TemplateException e) {
         throw new RejectedObjectException(
-            "Pod",
-            pod.namespace(),
-            pod.name(),
-            "executing dns name template: " + e.getMessage());
+            "Pod", pod.namespace(), pod.name(), "executing dns name template: " + e.getMessage());
       }
     }
     return out;

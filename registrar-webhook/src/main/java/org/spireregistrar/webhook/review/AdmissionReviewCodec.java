@@ -17,9 +17,8 @@ import java.util.regex.Pattern;
 import org.spireregistrar.core.model.Workload;
 
 /**
- * AdmissionReview JSON ({@code admission.k8s.io/v1} and {@code v1beta1}, whose fields the
- * registrar reads are identical) to records and back, and the Pod inside a request to a {@link
- * Workload}.
+ * AdmissionReview JSON ({@code admission.k8s.io/v1} and {@code v1beta1}, whose fields the registrar
+ * reads are identical) to records and back, and the Pod inside a request to a {@link Workload}.
  *
  * <p>Decoding follows what upstream's apimachinery decoder accepted: {@code kind} and {@code
  * apiVersion} are required and must name an AdmissionReview; unknown fields are ignored; a field
@@ -60,8 +59,7 @@ public final class AdmissionReviewCodec {
     }
     if (!root.isObject()) {
       throw new MalformedReviewException(
-          "couldn't get version/kind; json parse error: expected an object, got "
-              + typeName(root));
+          "couldn't get version/kind; json parse error: expected an object, got " + typeName(root));
     }
     String kind = typeMetaField(root, "kind");
     String apiVersion = typeMetaField(root, "apiVersion");
@@ -69,8 +67,7 @@ public final class AdmissionReviewCodec {
       throw new MalformedReviewException("Object 'Kind' is missing in '" + quote(body) + "'");
     }
     if (apiVersion.isEmpty()) {
-      throw new MalformedReviewException(
-          "Object 'apiVersion' is missing in '" + quote(body) + "'");
+      throw new MalformedReviewException("Object 'apiVersion' is missing in '" + quote(body) + "'");
     }
     Optional<ReviewVersion> version = ReviewVersion.of(apiVersion);
     if (version.isEmpty() || !"AdmissionReview".equals(kind)) {
@@ -121,8 +118,8 @@ public final class AdmissionReviewCodec {
 
   /**
    * Encodes the answer to a review: {@code kind}, {@code apiVersion} (the request's), and {@code
-   * response} with {@code uid} echoed — upstream's exact bytes for an allowed request:
-   * {@code {"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","response":{"uid":"…",
+   * response} with {@code uid} echoed — upstream's exact bytes for an allowed request: {@code
+   * {"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","response":{"uid":"…",
    * "allowed":true}}}.
    */
   public byte[] encode(ReviewVersion version, String uid, AdmissionResponse response) {
@@ -167,7 +164,8 @@ public final class AdmissionReviewCodec {
    */
   public Workload pod(Optional<JsonNode> object, String defaultNamespace) {
     if (object.isEmpty()) {
-      throw new AdmissionException("unable to unmarshal v1/Pod object: unexpected end of JSON input");
+      throw new AdmissionException(
+          "unable to unmarshal v1/Pod object: unexpected end of JSON input");
     }
     try {
       Fields pod = new Fields("", object.get(), AdmissionException::new);

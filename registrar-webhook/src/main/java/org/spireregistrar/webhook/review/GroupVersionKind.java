@@ -3,8 +3,8 @@ package org.spireregistrar.webhook.review;
 import java.util.Objects;
 
 /**
- * An AdmissionRequest's {@code kind}: the group, version and kind of the object under review ({@code
- * ""} group for the core API).
+ * An AdmissionRequest's {@code kind}: the group, version and kind of the object under review
+ * ({@code ""} group for the core API).
  */
 public record GroupVersionKind(String group, String version, String kind) {
 

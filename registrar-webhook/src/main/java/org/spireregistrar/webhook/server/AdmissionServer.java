@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * certificates required and verified unless the {@link TlsFiles} name no CA, certificate files
  * reloaded when they change on disk.
  *
- * <p>Requests are checked in upstream's order, each answered as Go's {@code http.Error} would:
- * a path with no handler → 404 {@code Not found}; not a POST → 405 {@code Expected POST}; {@code
+ * <p>Requests are checked in upstream's order, each answered as Go's {@code http.Error} would: a
+ * path with no handler → 404 {@code Not found}; not a POST → 405 {@code Expected POST}; {@code
  * Content-Type} not exactly {@code application/json} → 400 {@code Expected JSON content}. Then the
  * body is read — without holding a thread while it trickles in — and handed to the path's {@link
  * PostHandler}. Beyond upstream: a body over {@link ServerOptions#maxBodyBytes()} is answered 413
@@ -165,20 +165,36 @@ public final class AdmissionServer implements AutoCloseable {
                 return t;
               });
       long every = options.reloadInterval().toMillis();
-      reloader.scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
+      reloader.scheduleWithFixedDelay(
+          () -> {
+            try {
+              tls.reloadIfChanged();
+            } catch (RuntimeException e) {
+              // Keep polling: a later rotation may well be readable.
+              LOG.warn("Checking the TLS files for changes failed: {}", message(e));
+            }
+          },
+          every,
+          every,
+          TimeUnit.MILLISECONDS);
     }
     AdmissionServer started = new AdmissionServer(server, connector, tls, reloader);
     LOG.info(
         "Serving HTTPS: addr={} skip_client_verification={}",
-        started.address(),
+        started.describe(),
         !files.verifiesClients());
     if (!files.verifiesClients()) {
       LOG.warn(
           "Client certificates are NOT verified (insecure_skip_client_verification = true):"
               + " anyone who can reach {} can make the registrar create and delete entries",
-          started.address());
+          started.describe());
     }
     return started;
+  }
+
+  private String describe() {
+    InetSocketAddress a = address();
+    return a.getHostString() + ":" + a.getPort();
   }
 
   /** The address actually bound (the real port when {@code addr} asked for port 0). */
@@ -271,7 +287,8 @@ public final class AdmissionServer implements AutoCloseable {
       }
       long length = request.getLength();
       if (length > options.maxBodyBytes()) {
-        send(request, response, callback, tooLarge(request, options.maxBodyBytes()), true, listener);
+        send(
+            request, response, callback, tooLarge(request, options.maxBodyBytes()), true, listener);
         return true;
       }
       new BodyReader(request, response, callback, route, options, listener).start();

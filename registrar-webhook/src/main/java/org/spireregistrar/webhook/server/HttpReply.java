@@ -22,9 +22,7 @@ public record HttpReply(int status, String contentType, byte[] body) {
     body = Objects.requireNonNull(body, "body").clone();
   }
 
-  /**
-   * A plain-text error as Go's {@code http.Error} writes it: the message followed by a newline.
-   */
+  /** A plain-text error as Go's {@code http.Error} writes it: the message followed by a newline. */
   public static HttpReply text(int status, String message) {
     return new HttpReply(status, TEXT, (message + "\n").getBytes(StandardCharsets.UTF_8));
   }

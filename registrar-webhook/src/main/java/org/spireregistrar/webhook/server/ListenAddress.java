@@ -5,8 +5,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 /**
- * A Go {@code net.Listen("tcp", addr)} address: {@code host:port}, {@code :port} (every
- * interface), {@code [v6]:port}; port 0 picks a free port.
+ * A Go {@code net.Listen("tcp", addr)} address: {@code host:port}, {@code :port} (every interface),
+ * {@code [v6]:port}; port 0 picks a free port.
  */
 record ListenAddress(String host, int port) {
 

@@ -1,8 +1,8 @@
 package org.spireregistrar.webhook.server;
 
 /**
- * Observes every answer an {@link AdmissionServer} gives, for metrics and benchmarks. Called on
- * the thread that produced the answer (for handler answers: the handler's thread, right after it
+ * Observes every answer an {@link AdmissionServer} gives, for metrics and benchmarks. Called on the
+ * thread that produced the answer (for handler answers: the handler's thread, right after it
  * returned, before the response is written); must be quick and must not throw.
  */
 @FunctionalInterface

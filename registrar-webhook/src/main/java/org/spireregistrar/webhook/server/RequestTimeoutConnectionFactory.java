@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * HTTP/1.1 connections with two idle timeouts: the short read timeout while a request's headers are
  * arriving, the long keep-alive timeout between requests. A client whose headers stop arriving is
  * answered 408 (Jetty would close the connection silently: there is no request yet to answer); an
- * idle kept-alive connection is closed silently. Once headers are complete, {@link
- * AdmissionServer} bounds the body itself.
+ * idle kept-alive connection is closed silently. Once headers are complete, {@link AdmissionServer}
+ * bounds the body itself.
  */
 final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);

@@ -98,18 +98,17 @@ final class TlsMaterial {
     List<X509Certificate> chain;
     try {
       chain = certificates(source.certificate());
-    } catch (IOException | CertificateException e) {
+    } catch (IOException | CertificateException | RuntimeException e) {
       throw new ServerStartException(
           keypair + files.certificate() + ": invalid PEM certificate: " + reason(e), e);
     }
     if (chain.isEmpty()) {
-      throw new ServerStartException(
-          keypair + files.certificate() + ": no PEM certificate found");
+      throw new ServerStartException(keypair + files.certificate() + ": no PEM certificate found");
     }
     PrivateKey key;
     try {
       key = privateKey(source.privateKey(), files.privateKey());
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       throw new ServerStartException(
           keypair + files.privateKey() + ": invalid PEM private key: " + reason(e), e);
     }
@@ -126,7 +125,7 @@ final class TlsMaterial {
       Path caPath = files.clientCa().orElseThrow();
       try {
         cas = certificates(source.clientCa().get());
-      } catch (IOException | CertificateException e) {
+      } catch (IOException | CertificateException | RuntimeException e) {
         throw new ServerStartException(
             "unable to parse cacert file: " + caPath + ": " + reason(e), e);
       }

@@ -139,7 +139,8 @@ class AdmissionReviewCodecTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(ReviewVersion.class)
   void encodesUpstreamsExactSuccessBody(ReviewVersion version) {
-    byte[] out = codec.encode(version, "705ab4f5-6393-11e8-b7cc-42010a800002", AdmissionResponse.allow());
+    byte[] out =
+        codec.encode(version, "705ab4f5-6393-11e8-b7cc-42010a800002", AdmissionResponse.allow());
     assertThat(new String(out, StandardCharsets.UTF_8))
         .isEqualTo(
             "{\"kind\":\"AdmissionReview\",\"apiVersion\":\""
@@ -164,8 +165,7 @@ class AdmissionReviewCodecTest {
 
   @Test
   void mapsThePodFieldsToAWorkload() {
-    ObjectNode pod =
-        Reviews.pod("ns1", "web-0", "sa1", Map.of("app", "web"), Map.of("a", "b"));
+    ObjectNode pod = Reviews.pod("ns1", "web-0", "sa1", Map.of("app", "web"), Map.of("a", "b"));
     ((ObjectNode) pod.get("spec")).put("hostname", "web-0-host");
     ((ObjectNode) pod.get("metadata")).put("deletionTimestamp", "2026-01-01T00:00:00Z");
     Workload w = codec.pod(Optional.of(pod), "other");
@@ -193,7 +193,9 @@ class AdmissionReviewCodecTest {
   @Test
   void readsAnEmptyPodAsEmptyFields() {
     Workload w =
-        codec.pod(Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()), "ns");
+        codec.pod(
+            Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()),
+            "ns");
     assertThat(w.namespace()).isEqualTo("ns");
     assertThat(w.name()).isEmpty();
     assertThat(w.labels()).isEmpty();

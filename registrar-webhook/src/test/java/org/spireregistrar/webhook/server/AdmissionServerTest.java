@@ -61,7 +61,9 @@ class AdmissionServerTest {
     PKI.writeCa(dir, "cacert.pem");
     files =
         new TlsFiles(
-            dir.resolve("cert.pem"), dir.resolve("key.pem"), Optional.of(dir.resolve("cacert.pem")));
+            dir.resolve("cert.pem"),
+            dir.resolve("key.pem"),
+            Optional.of(dir.resolve("cacert.pem")));
   }
 
   @AfterEach
@@ -155,7 +157,8 @@ class AdmissionServerTest {
   void refusesTlsOlderThan12() throws IOException {
     AdmissionServer s = start();
     SSLContext ctx = CLIENT.clientContext(PKI.caCertificate());
-    try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", s.address().getPort())) {
+    try (SSLSocket socket =
+        (SSLSocket) ctx.getSocketFactory().createSocket("localhost", s.address().getPort())) {
       String[] old =
           List.of(socket.getSupportedProtocols()).stream()
               .filter(p -> p.equals("TLSv1.1") || p.equals("TLSv1"))
@@ -269,7 +272,9 @@ class AdmissionServerTest {
           """)
   void failsToStartOnABadAddress(String name, String addr, String message) {
     assertThatThrownBy(
-            () -> AdmissionServer.start(addr, files, Map.of(), ServerOptions.DEFAULTS, Clock.systemUTC()))
+            () ->
+                AdmissionServer.start(
+                    addr, files, Map.of(), ServerOptions.DEFAULTS, Clock.systemUTC()))
         .isInstanceOf(ServerStartException.class)
         .hasMessage(message);
   }
@@ -521,7 +526,8 @@ class AdmissionServerTest {
   void keepsTheCurrentCertificatesWhenTheNewFilesAreBroken() throws IOException {
     AdmissionServer s = start();
     X509Certificate before = presentedCertificate(s);
-    TestPki.write(files.privateKey(), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    TestPki.write(
+        files.privateKey(), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
     assertThat(s.reloadCertificates()).isFalse();
     assertThat(presentedCertificate(s)).isEqualTo(before);
     assertThat(exchange(s, RawHttps.post("/validate", "application/json", "{}")).status())
@@ -597,8 +603,8 @@ class AdmissionServerTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     boolean refused = false;
     while (!refused && System.nanoTime() < deadline) {
-      try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
-        refused = false;
+      try {
+        new java.net.Socket("127.0.0.1", port).close();
       } catch (IOException e) {
         refused = true;
       }

@@ -1,0 +1,6 @@
+/**
+ * The HTTPS server admission webhooks run on: TLS 1.2+, client certificates verified against a CA
+ * file, certificate files reloaded on change, bounded bodies and read times, graceful drain. Knows
+ * HTTP, not AdmissionReviews.
+ */
+package org.spireregistrar.webhook.server;
