@@ -83,6 +83,7 @@ public final class SyncEngine implements AutoCloseable {
   private final SyncListener listener;
   private final String cluster;
   private final boolean dnsNames;
+  private final java.util.function.UnaryOperator<Workload> relevant;
   private final LongSupplier nanoClock;
   private final ClusterCache cache = new ClusterCache();
 
@@ -117,6 +118,9 @@ public final class SyncEngine implements AutoCloseable {
    * @param entries the entry rules (root ID, policies)
    * @param cluster the cluster name (to recognise node entries)
    * @param dnsNames whether pod entries carry DNS names (Endpoints changes then matter)
+   * @param relevant reduces a pod to the fields the policy reads, so that other changes (status,
+   *     unrelated labels) compare equal and trigger no work; {@code UnaryOperator.identity()} to
+   *     keep everything
    * @param store where entries live
    * @param options tuning
    * @param listener observer; {@link SyncListener#NONE} for none
@@ -126,6 +130,7 @@ public final class SyncEngine implements AutoCloseable {
       ReconcileEntries entries,
       String cluster,
       boolean dnsNames,
+      java.util.function.UnaryOperator<Workload> relevant,
       EntryStore store,
       Options options,
       SyncListener listener,
@@ -133,6 +138,7 @@ public final class SyncEngine implements AutoCloseable {
     this.entries = Objects.requireNonNull(entries, "entries");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.dnsNames = dnsNames;
+    this.relevant = Objects.requireNonNull(relevant, "relevant");
     this.store = Objects.requireNonNull(store, "store");
     this.options = Objects.requireNonNull(options, "options");
     this.listener = Objects.requireNonNull(listener, "listener");
@@ -146,10 +152,49 @@ public final class SyncEngine implements AutoCloseable {
         ReconcileEntries.forConfig(config),
         config.common().cluster(),
         config.reconcile().addPodDnsNames(),
+        relevantView(config),
         store,
         Options.DEFAULTS.withResyncInterval(config.reconcile().resyncInterval()),
         listener,
         System::nanoTime);
+  }
+
+  /**
+   * The pod fields reconcile mode reads under {@code config}: namespace, name, service account,
+   * node, termination, the pod IP only with DNS names, the configured label or annotation, and the
+   * federation annotation.
+   */
+  public static java.util.function.UnaryOperator<Workload> relevantView(RegistrarConfig config) {
+    String label = config.common().podLabel();
+    String annotation = config.common().podAnnotation();
+    boolean dns = config.reconcile().addPodDnsNames();
+    return pod ->
+        new Workload(
+            pod.namespace(),
+            pod.name(),
+            "",
+            pod.serviceAccount(),
+            pod.nodeName(),
+            "",
+            dns ? pod.podIp() : "",
+            only(pod.labels(), label),
+            only(pod.annotations(), annotation, FEDERATES_WITH),
+            pod.terminating());
+  }
+
+  private static final String FEDERATES_WITH = "spiffe.io/federatesWith";
+
+  private static Map<String, String> only(Map<String, String> map, String... keys) {
+    Map<String, String> out = null;
+    for (String k : keys) {
+      if (!k.isEmpty() && map.containsKey(k)) {
+        if (out == null) {
+          out = new HashMap<>(2);
+        }
+        out.put(k, map.get(k));
+      }
+    }
+    return out == null ? Map.of() : out;
   }
 
   // ---------------------------------------------------------------- inputs (any thread)
@@ -157,6 +202,7 @@ public final class SyncEngine implements AutoCloseable {
   /** A pod was added or changed. Changes the policy does not read trigger nothing. */
   public void podUpserted(Workload pod) {
     inputEvents.incrementAndGet();
+    pod = relevant.apply(pod);
     Workload old = cache.putPod(pod);
     if (!pod.equals(old)) {
       markDirty(new ObjectKey.Pod(pod.namespace(), pod.name()));

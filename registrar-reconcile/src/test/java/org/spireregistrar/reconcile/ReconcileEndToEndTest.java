@@ -189,8 +189,8 @@ class ReconcileEndToEndTest {
     for (var p : k8s.list(ResourceType.PODS.collectionPath(null))) {
       Map<String, String> labels = new LinkedHashMap<>();
       p.at("/metadata/labels")
-          .fields()
-          .forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+          .properties()
+          .forEach(f -> labels.put(f.getKey(), f.getValue().asText()));
       pods.add(
           new Workload(
               p.at("/metadata/namespace").asText(),

@@ -56,6 +56,7 @@ class SyncEngineTest {
             entries,
             "c1",
             dnsNames,
+            java.util.function.UnaryOperator.identity(),
             store,
             options,
             new SyncListener() {
@@ -180,6 +181,72 @@ class SyncEngineTest {
     assertThat(e.awaitIdle(WAIT)).isTrue();
     assertThat(reports).hasSize(passes);
     assertThat(store.writeCalls()).isEqualTo(writes);
+  }
+
+  @Test
+  void relevantViewKeepsOnlyWhatThePolicyReads() {
+    var common =
+        new org.spireregistrar.core.config.CommonConfig(
+            "info",
+            "",
+            "",
+            TD,
+            "unix:///s",
+            "",
+            "",
+            "c1",
+            "app",
+            "",
+            org.spireregistrar.core.config.Mode.RECONCILE,
+            List.of());
+    var config =
+        new org.spireregistrar.core.config.RegistrarConfig(
+            common,
+            org.spireregistrar.core.config.WebhookConfig.DEFAULTS,
+            org.spireregistrar.core.config.ReconcileConfig.DEFAULTS,
+            org.spireregistrar.core.config.CrdConfig.DEFAULTS,
+            List.of());
+    var view = SyncEngine.relevantView(config);
+    Workload a =
+        new Workload(
+            "ns",
+            "p",
+            "u1",
+            "sa",
+            "n1",
+            "h",
+            "10.0.0.1",
+            Map.of("app", "v", "other", "x"),
+            Map.of("spiffe.io/federatesWith", "a.org", "note", "1"),
+            false);
+    Workload statusAndNoise =
+        new Workload(
+            "ns",
+            "p",
+            "u2",
+            "sa",
+            "n1",
+            "h2",
+            "10.0.0.9",
+            Map.of("app", "v", "other", "y"),
+            Map.of("spiffe.io/federatesWith", "a.org", "note", "2"),
+            false);
+    assertThat(view.apply(a)).isEqualTo(view.apply(statusAndNoise));
+    Workload relabelled =
+        new Workload(
+            "ns",
+            "p",
+            "u1",
+            "sa",
+            "n1",
+            "h",
+            "10.0.0.1",
+            Map.of("app", "w"),
+            Map.of("spiffe.io/federatesWith", "a.org"),
+            false);
+    assertThat(view.apply(a)).isNotEqualTo(view.apply(relabelled));
+    assertThat(view.apply(a).annotations()).containsOnlyKeys("spiffe.io/federatesWith");
+    assertThat(view.apply(a).podIp()).as("no DNS names configured").isEmpty();
   }
 
   @Test

@@ -185,9 +185,7 @@ final class ObjectMapping {
       throw ref.reject(parentField + "." + key + " must be a map of strings, got " + kindOf(v));
     }
     Map<String, String> out = new LinkedHashMap<>();
-    var fields = v.fields();
-    while (fields.hasNext()) {
-      var f = fields.next();
+    for (var f : v.properties()) {
       if (!f.getValue().isTextual()) {
         throw ref.reject(
             parentField
