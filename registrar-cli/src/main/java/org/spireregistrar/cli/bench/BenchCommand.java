@@ -117,9 +117,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Skip the small untimed run of each strategy that warms the JIT first.")
   boolean noWarmup;
 
-  @Option(
-      names = "--check",
-      description = "Exit 1 when a product target is missed.")
+  @Option(names = "--check", description = "Exit 1 when a product target is missed.")
   boolean check;
 
   @Option(

@@ -67,23 +67,27 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
   static ScenarioReport scenario(Scenario s, BenchSettings settings, List<Measured> results) {
     String heading =
         switch (s) {
-          case COLD -> String.format(
-              Locale.ROOT,
-              "Cold sync: %,d pods on %,d nodes into an empty SPIRE server",
-              settings.pods(),
-              settings.nodes());
-          case STEADY -> String.format(
-              Locale.ROOT,
-              "Steady state: one full resync pass with nothing changed (%,d pods)",
-              settings.pods());
-          case CHURN -> String.format(
-              Locale.ROOT,
-              "Churn: %,d pod creates/relabels/deletes at %d/s on %,d pods; event -> entry in SPIRE",
-              settings.churnEvents(),
-              settings.churnRate(),
-              settings.pods());
-          case HEAP -> String.format(
-              Locale.ROOT, "Heap: live set after GC with %,d pods tracked", settings.pods());
+          case COLD ->
+              String.format(
+                  Locale.ROOT,
+                  "Cold sync: %,d pods on %,d nodes into an empty SPIRE server",
+                  settings.pods(),
+                  settings.nodes());
+          case STEADY ->
+              String.format(
+                  Locale.ROOT,
+                  "Steady state: one full resync pass with nothing changed (%,d pods)",
+                  settings.pods());
+          case CHURN ->
+              String.format(
+                  Locale.ROOT,
+                  "Churn: %,d pod creates/relabels/deletes at %d/s on %,d pods; event -> entry in SPIRE",
+                  settings.churnEvents(),
+                  settings.churnRate(),
+                  settings.pods());
+          case HEAP ->
+              String.format(
+                  Locale.ROOT, "Heap: live set after GC with %,d pods tracked", settings.pods());
         };
     heading +=
         String.format(
@@ -105,10 +109,7 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
         double wall = ours.wallNanos() / 1e6;
         out.add(
             new Target(
-                "cold sync wall time",
-                "<= " + millis(wallLimit),
-                millis(wall),
-                wall <= wallLimit));
+                "cold sync wall time", "<= " + millis(wallLimit), millis(wall), wall <= wallLimit));
         long objects = (long) ours.extra("objects");
         long limit = (objects + 49) / 50 + 1 + 5; // empty server: one list page
         out.add(
@@ -121,10 +122,7 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
       case STEADY -> {
         out.add(
             new Target(
-                "steady-state write RPCs",
-                "0",
-                count(ours.writeRpcs()),
-                ours.writeRpcs() == 0));
+                "steady-state write RPCs", "0", count(ours.writeRpcs()), ours.writeRpcs() == 0));
         double cpuLimit = 200.0 * settings.pods() / 10_000.0;
         double cpu = ours.cpuNanos() / 1e6;
         out.add(
@@ -166,8 +164,8 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
   private static List<Row> rows(Scenario s, List<Measured> results) {
     List<Row> rows = new ArrayList<>();
     if (s == Scenario.HEAP) {
-      rows.add(new Row("pods tracked", "pods_tracked", m -> m.extra("pods_tracked"), Unit.COUNT,
-          false));
+      rows.add(
+          new Row("pods tracked", "pods_tracked", m -> m.extra("pods_tracked"), Unit.COUNT, false));
       rows.add(
           new Row(
               "live heap",
@@ -276,10 +274,7 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
       for (Target t : r.targets()) {
         out.printf(
             "  target %s %s: %s (%s)%n",
-            t.met() ? "met   " : "MISSED",
-            t.bar(),
-            t.measured(),
-            t.limit());
+            t.met() ? "met   " : "MISSED", t.bar(), t.measured(), t.limit());
       }
     }
     out.flush();
@@ -287,7 +282,8 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
 
   private static void printTable(PrintWriter out, ScenarioReport r) {
     List<Measured> results = r.results();
-    Measured ours = results.stream().filter(m -> m.strategy().equals(OURS)).findFirst().orElse(null);
+    Measured ours =
+        results.stream().filter(m -> m.strategy().equals(OURS)).findFirst().orElse(null);
     List<String> header = new ArrayList<>();
     header.add("");
     for (Measured m : results) {
@@ -447,9 +443,7 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
         Map<String, Object> rm = new LinkedHashMap<>();
         for (Row row : rows) {
           if (row.ratio() && !row.key().isEmpty()) {
-            rm.put(
-                row.key(),
-                ratio(row.value().applyAsDouble(m), row.value().applyAsDouble(ours)));
+            rm.put(row.key(), ratio(row.value().applyAsDouble(m), row.value().applyAsDouble(ours)));
           }
         }
         ratios.put(m.strategy(), rm);
@@ -484,7 +478,9 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
   void printJson(PrintWriter out) {
     try {
       out.println(
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson()));
+          new ObjectMapper()
+              .enable(SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(toJson()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render the report as JSON: " + e.getMessage(), e);
     }

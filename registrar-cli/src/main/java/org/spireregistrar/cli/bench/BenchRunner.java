@@ -95,13 +95,20 @@ final class BenchRunner {
     return new BenchReport(settings, reports);
   }
 
-  Strategy create(String id, GrpcEntryStore store) {
+  /**
+   * A strategy writing through {@code store}.
+   *
+   * @param baselineInterval the baselines' periodic pass
+   */
+  static Strategy create(
+      String id, RegistrarConfig config, GrpcEntryStore store, Duration baselineInterval) {
     return switch (id) {
       case "registrar" -> new RegistrarStrategy(config, store);
-      case "original" -> new OriginalRegistrarModel(config, store, settings.baselineInterval());
-      case "scm" -> new ControllerManagerModel(config, store, settings.baselineInterval());
-      default -> throw new IllegalArgumentException(
-          "unknown strategy \"" + id + "\"; valid strategies are registrar, original and scm");
+      case "original" -> new OriginalRegistrarModel(config, store, baselineInterval);
+      case "scm" -> new ControllerManagerModel(config, store, baselineInterval);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown strategy \"" + id + "\"; valid strategies are registrar, original and scm");
     };
   }
 
@@ -110,8 +117,9 @@ final class BenchRunner {
     GrpcEntryStore.Options d = GrpcEntryStore.Options.DEFAULTS;
     return switch (id) {
       case "original" -> d.withPageSize(OriginalRegistrarModel.PAGE_SIZE).withBatchSize(1000);
-      case "scm" -> d.withPageSize(ControllerManagerModel.PAGE_SIZE)
-          .withBatchSize(ControllerManagerModel.DELETE_BATCH);
+      case "scm" ->
+          d.withPageSize(ControllerManagerModel.PAGE_SIZE)
+              .withBatchSize(ControllerManagerModel.DELETE_BATCH);
       default -> d; // production defaults, as ModeRunner connects
     };
   }
@@ -131,7 +139,7 @@ final class BenchRunner {
             .start()) {
       spire.faults().latency(settings.rpcLatency());
       GrpcEntryStore store = GrpcEntryStore.connect(spire.address(), "", storeOptions(id));
-      Strategy strategy = create(id, store);
+      Strategy strategy = create(id, config, store, settings.baselineInterval());
       String title = strategy.title();
       try {
         SyntheticCluster cluster =
@@ -146,11 +154,7 @@ final class BenchRunner {
           out.put(Scenario.STEADY, steady(strategy, spire));
         }
         if (settings.scenarios().contains(Scenario.CHURN)) {
-          step(
-              id,
-              "churn: %d events at %d/s",
-              settings.churnEvents(),
-              settings.churnRate());
+          step(id, "churn: %d events at %d/s", settings.churnEvents(), settings.churnRate());
           out.put(Scenario.CHURN, churn(strategy, spire, cluster, measured));
         }
         if (settings.scenarios().contains(Scenario.HEAP) && measured) {
@@ -172,8 +176,11 @@ final class BenchRunner {
                   Map.of(),
                   LatencyRecorder.Percentiles.NONE,
                   Optional.empty(),
-                  Map.of("heap_bytes", Math.max(0, withStrategy - without),
-                      "pods_tracked", cluster.podCount())));
+                  Map.of(
+                      "heap_bytes",
+                      Math.max(0, withStrategy - without),
+                      "pods_tracked",
+                      cluster.podCount())));
         }
       } finally {
         if (strategy != null) {
@@ -275,8 +282,9 @@ final class BenchRunner {
             }
             switch (e.op()) {
               case CREATE, RELABEL -> s.podUpserted(e.workload());
-              case DELETE -> s.podDeleted(
-                  SyntheticCluster.namespace(e.pod()), SyntheticCluster.podName(e.pod()));
+              case DELETE ->
+                  s.podDeleted(
+                      SyntheticCluster.namespace(e.pod()), SyntheticCluster.podName(e.pod()));
             }
           }
         });
@@ -291,12 +299,7 @@ final class BenchRunner {
       extra.put("dropped_triggers", scm.droppedTriggers());
     }
     return measured(
-        s,
-        spire,
-        wall,
-        cpuNanos,
-        Optional.of(idle && converged(spire, cluster)),
-        extra);
+        s, spire, wall, cpuNanos, Optional.of(idle && converged(spire, cluster)), extra);
   }
 
   private static Measured measured(

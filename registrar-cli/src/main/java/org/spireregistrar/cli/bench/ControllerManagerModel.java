@@ -36,11 +36,10 @@ import org.spireregistrar.reconcile.ObjectKey;
  *       gcInterval}, and loop. Every pod event triggers with a non-blocking send on an unbuffered
  *       channel: a trigger that arrives while a pass runs is <em>dropped</em>, so changes made
  *       during a pass wait for the next trigger or tick. Node events do not trigger.
- *   <li>A pass: {@code ListEntries} of every entry (no filter, pages of 200); render every pod
- *       and node in the cache; group current and declared entries by (SPIFFE ID, parent,
- *       selectors); create what is missing, update (full entry) what differs in DNS names,
- *       federation or flags, delete the rest; deletes, then creates, then updates, in batches of
- *       200, 50 and 50.
+ *   <li>A pass: {@code ListEntries} of every entry (no filter, pages of 200); render every pod and
+ *       node in the cache; group current and declared entries by (SPIFFE ID, parent, selectors);
+ *       create what is missing, update (full entry) what differs in DNS names, federation or flags,
+ *       delete the rest; deletes, then creates, then updates, in batches of 200, 50 and 50.
  * </ul>
  */
 final class ControllerManagerModel implements Strategy {
@@ -72,8 +71,8 @@ final class ControllerManagerModel implements Strategy {
 
   /**
    * @param config the benchmark's reconcile-mode configuration
-   * @param store a store listing with pages of {@link #PAGE_SIZE} that does not split batches of
-   *     up to {@link #DELETE_BATCH}
+   * @param store a store listing with pages of {@link #PAGE_SIZE} that does not split batches of up
+   *     to {@link #DELETE_BATCH}
    * @param gcInterval the periodic pass (10 s in SCM)
    */
   ControllerManagerModel(RegistrarConfig config, EntryStore store, Duration gcInterval) {
@@ -161,16 +160,14 @@ final class ControllerManagerModel implements Strategy {
         pass();
       } catch (RuntimeException e) {
         // SCM logs the failed pass and waits for the next trigger or tick.
-      } finally {
-        synchronized (lock) {
-          passInFlight = false;
-          passesDone++;
-          lock.notifyAll();
-        }
       }
       synchronized (lock) {
-        long deadline = System.nanoTime() + gcInterval.toNanos();
+        passInFlight = false;
+        passesDone++;
+        // Ready for triggers from the moment the pass is over (Go's select follows at once).
         waiting = true;
+        lock.notifyAll();
+        long deadline = System.nanoTime() + gcInterval.toNanos();
         try {
           while (running && !triggered && !tick) {
             long left = deadline - System.nanoTime();
@@ -214,6 +211,25 @@ final class ControllerManagerModel implements Strategy {
       tick = true;
       lock.notifyAll();
       while (passesDone < target) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Waits until {@code count} passes have finished since start.
+   *
+   * @return whether they had within {@code timeout}
+   */
+  boolean awaitPasses(long count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (passesDone < count) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;

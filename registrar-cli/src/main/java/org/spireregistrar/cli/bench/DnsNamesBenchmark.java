@@ -23,8 +23,8 @@ import org.spireregistrar.core.model.Workload;
 /**
  * DNS names per pod: reconcile mode's {@link PodDnsNames} (pod-IP names, then the search-path set
  * of every Service whose Endpoints target the pod, each name validated as SPIRE would) and crd
- * mode's {@code <svc>.<ns>.svc} names ({@link ServiceDnsNames#serviceNames}), with {@code
- * services} Endpoints objects in the namespace targeting the pod (one headless, with a hostname).
+ * mode's {@code <svc>.<ns>.svc} names ({@link ServiceDnsNames#serviceNames}), with {@code services}
+ * Endpoints objects in the namespace targeting the pod (one headless, with a hostname).
  *
  * <p>Run: {@code java -cp registrar-cli/target/k8s-workload-registrar.jar org.openjdk.jmh.Main
  * DnsNamesBenchmark}.
@@ -34,7 +34,9 @@ import org.spireregistrar.core.model.Workload;
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class DnsNamesBenchmark {
 
   /** Endpoints objects targeting the pod. */

@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param entries entries those RPCs carried (written, or returned by a list), by method
  * @param latency event-to-entry latencies; {@link LatencyRecorder.Percentiles#NONE} when the
  *     scenario has no events
- * @param converged whether SPIRE held exactly the desired entries afterwards; empty when not checked
+ * @param converged whether SPIRE held exactly the desired entries afterwards; empty when not
+ *     checked
  * @param extra scenario-specific figures (JSON key to value)
  */
 record Measured(

@@ -35,19 +35,19 @@ import org.spireregistrar.reconcile.ObjectKey;
  * ReconcileEntries}) so only the sync pattern differs.
  *
  * <ul>
- *   <li>A Pod and a Node controller, one worker each, fed by a de-duplicating work queue: every
- *       pod or node event (no predicates) queues its key.
+ *   <li>A Pod and a Node controller, one worker each, fed by a de-duplicating work queue: every pod
+ *       or node event (no predicates) queues its key.
  *   <li>Reconcile of one key: {@code ListEntries} by the object's selectors (MATCH_EXACT, pages of
  *       1000), keeping owned entries (string-prefix ownership); then, for a deleted object, one
  *       {@code BatchDeleteEntry} of the matches; otherwise a single-entry {@code BatchCreateEntry}
- *       when nothing matched, a single-entry {@code BatchUpdateEntry} of the smallest-ID match
- *       when none is "equal" (same SPIFFE ID, parent and DNS-name set), and a {@code
- *       BatchDeleteEntry} of the other matches. (Upstream also sends that last delete when it is
- *       empty; our client never sends an empty batch, so the model makes one RPC fewer per event
- *       than the original: it is generous to the original.)
+ *       when nothing matched, a single-entry {@code BatchUpdateEntry} of the smallest-ID match when
+ *       none is "equal" (same SPIFFE ID, parent and DNS-name set), and a {@code BatchDeleteEntry}
+ *       of the other matches. (Upstream also sends that last delete when it is empty; our client
+ *       never sends an empty batch, so the model makes one RPC fewer per event than the original:
+ *       it is generous to the original.)
  *   <li>Two pollers, every 10 s: the pod poller lists <em>every</em> entry (no filter, pages of
- *       1000), the node poller the entries parented to the server; each entry whose object is
- *       gone, duplicated or not equal to its desired entry is queued.
+ *       1000), the node poller the entries parented to the server; each entry whose object is gone,
+ *       duplicated or not equal to its desired entry is queued.
  *   <li>Errors requeue the key with controller-runtime's per-item backoff (5 ms doubling).
  * </ul>
  */
@@ -69,8 +69,7 @@ final class OriginalRegistrarModel implements Strategy {
   private final LatencyRecorder latencies = new LatencyRecorder();
   private final Map<ObjectKey, Integer> failures = new ConcurrentHashMap<>();
   private final ScheduledExecutorService requeue =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> daemon(r, "bench-original-requeue"));
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bench-original-requeue"));
 
   private final Object monitor = new Object();
   // Guarded by monitor.
@@ -347,8 +346,7 @@ final class OriginalRegistrarModel implements Strategy {
         Entry smallest = matched.stream().min(Comparator.comparing(Entry::id)).orElseThrow();
         EntryResult r = store.update(List.of(smallest.withSpec(want))).get(0);
         if (!r.succeeded()) {
-          throw new IllegalStateException(
-              "updating entry failed: " + r.code() + " " + r.message());
+          throw new IllegalStateException("updating entry failed: " + r.code() + " " + r.message());
         }
         keep = smallest.id();
       }

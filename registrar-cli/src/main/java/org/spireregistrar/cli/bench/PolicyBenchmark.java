@@ -41,7 +41,9 @@ import org.spireregistrar.core.policy.TemplateIdPolicy;
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class PolicyBenchmark {
   private static final int PODS = 1024;
 
@@ -63,13 +65,18 @@ public class PolicyBenchmark {
           case "service-account" -> new ServiceAccountIdPolicy(td);
           case "label" -> new LabelIdPolicy(td, "spire-workload");
           case "annotation" -> new AnnotationIdPolicy(td, "spiffe.io/spiffe-id");
-          case "template" -> new TemplateIdPolicy(
-              td, CrdConfig.DEFAULT_IDENTITY_TEMPLATE, "", Map.of());
+          case "template" ->
+              new TemplateIdPolicy(td, CrdConfig.DEFAULT_IDENTITY_TEMPLATE, "", Map.of());
           default -> throw new IllegalArgumentException("unknown policy " + policy);
         };
     entries =
         new ReconcileEntries(
-            td, "prod", "spire-k8s-registrar", idPolicy, List.of("kube-system"), true,
+            td,
+            "prod",
+            "spire-k8s-registrar",
+            idPolicy,
+            List.of("kube-system"),
+            true,
             "cluster.local");
     pods = new Workload[PODS];
     for (int i = 0; i < PODS; i++) {

@@ -163,7 +163,12 @@ final class SyntheticCluster {
   /** {@code <app>-<5 base-36 chars>-<id>}: unique, and shaped like a Deployment's pod names. */
   static String podName(Pod p) {
     String suffix = Integer.toString(p.suffix(), 36);
-    return appName(p.deployment()) + "-" + "00000".substring(suffix.length()) + suffix + "-" + p.id();
+    return appName(p.deployment())
+        + "-"
+        + "00000".substring(suffix.length())
+        + suffix
+        + "-"
+        + p.id();
   }
 
   static String appName(int app) {

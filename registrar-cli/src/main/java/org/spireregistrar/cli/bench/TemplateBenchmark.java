@@ -31,7 +31,9 @@ import org.spireregistrar.core.template.TemplateData;
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class TemplateBenchmark {
 
   /** The template: the default identity template, or one with conditionals, printf and context. */
