@@ -2,6 +2,7 @@ package org.spireregistrar.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.spireregistrar.cli.bench.BenchCommand;
 import org.spireregistrar.cli.generate.GenerateConfigCommand;
 import org.spireregistrar.core.config.RegistrarConfig;
 import picocli.CommandLine.Command;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Spec;
       ValidateCommand.class,
       PlanCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       GenerateConfigCommand.class
     })
 public final class RootCommand implements Callable<Integer> {

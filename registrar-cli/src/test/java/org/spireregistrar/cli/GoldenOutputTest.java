@@ -23,6 +23,9 @@ class GoldenOutputTest {
         new Case("help-root.txt", 0, new String[] {"--help"}),
         new Case("help-validate.txt", 0, new String[] {"validate", "--help"}),
         new Case("help-plan.txt", 0, new String[] {"plan", "--help"}),
+        new Case("help-demo.txt", 0, new String[] {"demo", "--help"}),
+        new Case("help-bench.txt", 0, new String[] {"bench", "--help"}),
+        new Case("help-generate-config.txt", 0, new String[] {"generate-config", "--help"}),
         new Case(
             "validate-webhook.txt",
             0,

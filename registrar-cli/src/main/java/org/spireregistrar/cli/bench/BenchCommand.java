@@ -1,5 +1,6 @@
 package org.spireregistrar.cli.bench;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.spireregistrar.core.config.GoDuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,8 +42,7 @@ import picocli.CommandLine.Spec;
           + " entry latency), heap (live heap after GC with N pods tracked).",
       "Prints a table per scenario with each baseline's figure and its ratio to ours, and the"
           + " product targets; -o json for machines.",
-      "Micro-benchmarks (JMH): java -cp k8s-workload-registrar.jar org.openjdk.jmh.Main"
-          + " 'org.spireregistrar.cli.bench.*Benchmark'"
+      "Micro-benchmarks (JMH): bench --jmh [\"JMH options and benchmark patterns\"]"
     })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -121,6 +125,17 @@ public final class BenchCommand implements Callable<Integer> {
   boolean check;
 
   @Option(
+      names = "--jmh",
+      arity = "0..1",
+      fallbackValue = "",
+      paramLabel = "JMH_ARGS",
+      description =
+          "Instead of the scenarios, run the JMH micro-benchmarks of the hot pure functions (entry"
+              + " diff, ID policies, DNS names, templates) with JMH's own options, given as one"
+              + " argument, e.g. --jmh \"-f 1 -wi 2 -i 3 PolicyBenchmark\".")
+  String jmh;
+
+  @Option(
       names = "--baseline-interval",
       hidden = true,
       paramLabel = "DURATION",
@@ -150,7 +165,10 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws RunnerException, IOException {
+    if (jmh != null) {
+      return runJmh(jmh);
+    }
     // Our engine logs every entry it writes at INFO; 10,000 lines would swamp the tables and
     // time the console. An explicit -Dorg.slf4j.simpleLogger.defaultLogLevel wins.
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -166,6 +184,28 @@ public final class BenchCommand implements Callable<Integer> {
       report.printTables(out);
     }
     return check && !report.allTargetsMet() ? 1 : 0;
+  }
+
+  /** Runs JMH in this JVM; its forks use this JVM's class path (the shaded jar). */
+  private int runJmh(String args) throws RunnerException, IOException {
+    String[] argv = args.isBlank() ? new String[0] : args.trim().split("\\s+");
+    CommandLineOptions options;
+    try {
+      options = new CommandLineOptions(argv);
+    } catch (CommandLineOptionException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--jmh: " + e.getMessage(), e, null, args);
+    }
+    if (options.shouldHelp()) {
+      options.showHelp();
+      return 0;
+    }
+    if (options.shouldList()) {
+      new Runner(options).list();
+      return 0;
+    }
+    new Runner(options).run();
+    return 0;
   }
 
   private BenchSettings settings() {
