@@ -12,10 +12,6 @@ import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.EntryStore;
 import org.spireregistrar.core.config.ReconcileConfig;
 import org.spireregistrar.core.config.RegistrarConfig;
-import org.spireregistrar.core.model.EndpointsInfo;
-import org.spireregistrar.core.model.NodeInfo;
-import org.spireregistrar.core.model.Workload;
-import org.spireregistrar.kubernetes.ClusterEvents;
 import org.spireregistrar.kubernetes.ClusterInformers;
 import org.spireregistrar.kubernetes.HealthServer;
 import org.spireregistrar.kubernetes.LeaseLeaderElection;
@@ -69,7 +65,7 @@ public final class ReconcileMode implements AutoCloseable {
     SyncListener listener = both(metrics, extra);
     this.engine = SyncEngine.forConfig(config, new MeteredEntryStore(store, registry), listener);
     ReconcileConfig rc = config.reconcile();
-    this.informers = new ClusterInformers(client, sink(engine), rc.addPodDnsNames());
+    this.informers = new ClusterInformers(client, engine, rc.addPodDnsNames());
   }
 
   private static SyncListener both(SyncListener a, SyncListener b) {
@@ -102,45 +98,6 @@ public final class ReconcileMode implements AutoCloseable {
       public void onStoreError(String message) {
         a.onStoreError(message);
         b.onStoreError(message);
-      }
-    };
-  }
-
-  private static ClusterEvents sink(SyncEngine engine) {
-    return new ClusterEvents() {
-      @Override
-      public void podUpserted(Workload pod) {
-        engine.podUpserted(pod);
-      }
-
-      @Override
-      public void podDeleted(String namespace, String name) {
-        engine.podDeleted(namespace, name);
-      }
-
-      @Override
-      public void nodeUpserted(NodeInfo node) {
-        engine.nodeUpserted(node);
-      }
-
-      @Override
-      public void nodeDeleted(String name) {
-        engine.nodeDeleted(name);
-      }
-
-      @Override
-      public void endpointsUpserted(EndpointsInfo endpoints) {
-        engine.endpointsUpserted(endpoints);
-      }
-
-      @Override
-      public void endpointsDeleted(String namespace, String name) {
-        engine.endpointsDeleted(namespace, name);
-      }
-
-      @Override
-      public void cachesSynced() {
-        engine.cachesSynced();
       }
     };
   }

@@ -32,6 +32,7 @@ import org.spireregistrar.core.entry.ReconcileEntries;
 import org.spireregistrar.core.model.EndpointsInfo;
 import org.spireregistrar.core.model.NodeInfo;
 import org.spireregistrar.core.model.Workload;
+import org.spireregistrar.kubernetes.ClusterEvents;
 
 /**
  * Reconcile mode's engine: informers only mark objects dirty; one sync thread coalesces bursts,
@@ -47,7 +48,7 @@ import org.spireregistrar.core.model.Workload;
  * updated or deleted; nothing is written before the caches have synced; a pass whose SPIRE list
  * failed writes nothing; an object the policy rejects keeps whatever entries it had.
  */
-public final class SyncEngine implements AutoCloseable {
+public final class SyncEngine implements ClusterEvents, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
 
   /**
@@ -200,6 +201,7 @@ public final class SyncEngine implements AutoCloseable {
   // ---------------------------------------------------------------- inputs (any thread)
 
   /** A pod was added or changed. Changes the policy does not read trigger nothing. */
+  @Override
   public void podUpserted(Workload pod) {
     inputEvents.incrementAndGet();
     pod = relevant.apply(pod);
@@ -210,6 +212,7 @@ public final class SyncEngine implements AutoCloseable {
   }
 
   /** A pod is gone. */
+  @Override
   public void podDeleted(String namespace, String name) {
     inputEvents.incrementAndGet();
     cache.removePod(namespace, name);
@@ -217,6 +220,7 @@ public final class SyncEngine implements AutoCloseable {
   }
 
   /** A node was added or changed. */
+  @Override
   public void nodeUpserted(NodeInfo node) {
     inputEvents.incrementAndGet();
     NodeInfo old = cache.putNode(node);
@@ -226,6 +230,7 @@ public final class SyncEngine implements AutoCloseable {
   }
 
   /** A node is gone. */
+  @Override
   public void nodeDeleted(String name) {
     inputEvents.incrementAndGet();
     cache.removeNode(name);
@@ -233,12 +238,14 @@ public final class SyncEngine implements AutoCloseable {
   }
 
   /** An Endpoints object was added or changed: the pods it targets (before and after) re-sync. */
+  @Override
   public void endpointsUpserted(EndpointsInfo endpoints) {
     inputEvents.incrementAndGet();
     markDirty(cache.putEndpoints(endpoints));
   }
 
   /** An Endpoints object is gone. */
+  @Override
   public void endpointsDeleted(String namespace, String name) {
     inputEvents.incrementAndGet();
     markDirty(cache.removeEndpoints(namespace, name));
@@ -248,6 +255,7 @@ public final class SyncEngine implements AutoCloseable {
    * The informers have listed everything once. Until then nothing is written, so a half-loaded
    * cache can never cause deletes.
    */
+  @Override
   public void cachesSynced() {
     synchronized (lock) {
       cachesSynced = true;
