@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -58,11 +57,18 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
    * @param batchSize entries per write call (leadership is re-checked between calls)
    * @param minBackoff first retry delay after a failure
    * @param maxBackoff longest retry delay
+   * @param writeConcurrency batch calls of one kind in flight at once (a cold start of 10,000 pods
+   *     is bound by SPIRE round trips, not by the server); leadership is re-checked before each
+   *     window
    */
   public record Options(
-      Duration resyncInterval, int batchSize, Duration minBackoff, Duration maxBackoff) {
+      Duration resyncInterval,
+      int batchSize,
+      Duration minBackoff,
+      Duration maxBackoff,
+      int writeConcurrency) {
     public static final Options DEFAULTS =
-        new Options(Duration.ofMinutes(10), 50, Duration.ofMillis(100), Duration.ofSeconds(30));
+        new Options(Duration.ofMinutes(10), 50, Duration.ofMillis(100), Duration.ofSeconds(30), 4);
 
     public Options {
       Objects.requireNonNull(resyncInterval, "resyncInterval");
@@ -71,10 +77,19 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
       }
       Objects.requireNonNull(minBackoff, "minBackoff");
       Objects.requireNonNull(maxBackoff, "maxBackoff");
+      if (writeConcurrency < 1) {
+        throw new IllegalArgumentException("writeConcurrency must be positive");
+      }
+    }
+
+    /** Options with one write call at a time. */
+    public Options(
+        Duration resyncInterval, int batchSize, Duration minBackoff, Duration maxBackoff) {
+      this(resyncInterval, batchSize, minBackoff, maxBackoff, 1);
     }
 
     public Options withResyncInterval(Duration interval) {
-      return new Options(interval, batchSize, minBackoff, maxBackoff);
+      return new Options(interval, batchSize, minBackoff, maxBackoff, writeConcurrency);
     }
   }
 
@@ -108,6 +123,7 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
   private long retryAt;
   private int storeFailures;
   private Thread thread;
+  private java.util.concurrent.ExecutorService writers;
 
   private final java.util.concurrent.atomic.AtomicLong inputEvents =
       new java.util.concurrent.atomic.AtomicLong();
@@ -289,7 +305,19 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
   private void markDirty(ObjectKey key) {
     long now = nanoClock.getAsLong();
     synchronized (lock) {
+      boolean wasEmpty = dirty.isEmpty();
       dirty.putIfAbsent(key, now);
+      wakeIfUseful(wasEmpty);
+    }
+  }
+
+  /**
+   * Wakes the sync thread only when new work can start a pass: it cannot before the caches sync or
+   * without leadership (those transitions wake it themselves), and it has already been woken for a
+   * non-empty dirty set. Waking it per event would cost a context switch per pod on a cold start.
+   */
+  private void wakeIfUseful(boolean dirtyWasEmpty) {
+    if (dirtyWasEmpty && cachesSynced && leader) {
       lock.notifyAll();
     }
   }
@@ -300,10 +328,11 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
     }
     long now = nanoClock.getAsLong();
     synchronized (lock) {
+      boolean wasEmpty = dirty.isEmpty();
       for (ObjectKey k : keys) {
         dirty.putIfAbsent(k, now);
       }
-      lock.notifyAll();
+      wakeIfUseful(wasEmpty);
     }
   }
 
@@ -320,6 +349,18 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
         return;
       }
       running = true;
+      if (options.writeConcurrency() > 1) {
+        java.util.concurrent.atomic.AtomicInteger n =
+            new java.util.concurrent.atomic.AtomicInteger();
+        writers =
+            java.util.concurrent.Executors.newFixedThreadPool(
+                options.writeConcurrency(),
+                r -> {
+                  Thread t = new Thread(r, "registrar-write-" + n.incrementAndGet());
+                  t.setDaemon(true);
+                  return t;
+                });
+      }
       thread = new Thread(this::loop, "registrar-sync");
       thread.setDaemon(true);
       thread.start();
@@ -341,6 +382,9 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (writers != null) {
+      writers.shutdown();
     }
   }
 
@@ -558,12 +602,16 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
     Set<ObjectKey> failedKeys = new LinkedHashSet<>();
     try {
       writeDeletes(diff.deletes(), actual, keyBySelectors, failedKeys, counts);
+      rethrowCallFailure();
       writeCreates(diff.creates(), keyBySelectors, failedKeys, counts);
+      rethrowCallFailure();
       writeUpdates(diff.updates(), keyBySelectors, failedKeys, counts);
+      rethrowCallFailure();
     } catch (EntryStoreException e) {
       storeFailed(pass, e, start, counts);
       return;
     } catch (LeadershipLost e) {
+      callFailure = null;
       synchronized (lock) {
         requeue(pass.keys);
       }
@@ -690,11 +738,12 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
   }
 
   private List<Selector> selectorsOf(ObjectKey key) {
-    List<Selector> raw =
-        key instanceof ObjectKey.Pod p
-            ? ReconcileEntries.podSelectors(p.namespace(), p.name())
-            : entries.nodeSelectors(((ObjectKey.Node) key).name());
-    return List.copyOf(new TreeSet<>(raw));
+    // Both lists are built in the sorted order EntrySpec normalises to ("k8s:ns:" before
+    // "k8s:pod-name:"; "k8s_psat:agent_node_name:" before "k8s_psat:cluster:"), so they can be
+    // looked up in the index as they are.
+    return key instanceof ObjectKey.Pod p
+        ? ReconcileEntries.podSelectors(p.namespace(), p.name())
+        : entries.nodeSelectors(((ObjectKey.Node) key).name());
   }
 
   private void rebuildIndex(List<Entry> all) {
@@ -747,9 +796,14 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
     for (Entry e : actual) {
       byId.put(e.id(), e);
     }
-    for (List<EntryId> chunk : chunks(ids)) {
-      checkLeader();
-      List<EntryResult> results = store.delete(chunk);
+    List<List<EntryId>> chunks = chunks(ids);
+    List<List<EntryResult>> all = call(chunks, store::delete);
+    for (int c = 0; c < chunks.size(); c++) {
+      List<EntryId> chunk = chunks.get(c);
+      List<EntryResult> results = all.get(c);
+      if (results == null) {
+        continue; // the call failed as a whole: rethrown below, after the others are recorded
+      }
       for (int i = 0; i < chunk.size(); i++) {
         EntryId id = chunk.get(i);
         Entry old = byId.get(id);
@@ -773,9 +827,14 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
       Map<List<Selector>, ObjectKey> keys,
       Set<ObjectKey> failed,
       Counts counts) {
-    for (List<EntrySpec> chunk : chunks(specs)) {
-      checkLeader();
-      List<EntryResult> results = store.create(chunk);
+    List<List<EntrySpec>> chunks = chunks(specs);
+    List<List<EntryResult>> all = call(chunks, store::create);
+    for (int c = 0; c < chunks.size(); c++) {
+      List<EntrySpec> chunk = chunks.get(c);
+      List<EntryResult> results = all.get(c);
+      if (results == null) {
+        continue;
+      }
       for (int i = 0; i < chunk.size(); i++) {
         EntrySpec spec = chunk.get(i);
         ObjectKey key = keys.get(spec.selectors());
@@ -809,9 +868,14 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
       Map<List<Selector>, ObjectKey> keys,
       Set<ObjectKey> failed,
       Counts counts) {
-    for (List<Entry> chunk : chunks(updates)) {
-      checkLeader();
-      List<EntryResult> results = store.update(chunk);
+    List<List<Entry>> chunks = chunks(updates);
+    List<List<EntryResult>> all = call(chunks, store::update);
+    for (int c = 0; c < chunks.size(); c++) {
+      List<Entry> chunk = chunks.get(c);
+      List<EntryResult> results = all.get(c);
+      if (results == null) {
+        continue;
+      }
       for (int i = 0; i < chunk.size(); i++) {
         Entry entry = chunk.get(i);
         ObjectKey key = keys.get(entry.spec().selectors());
@@ -839,6 +903,72 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
     String msg = what + " for " + key + " failed: " + r.code() + " " + r.message();
     log.warn("{}; will retry", msg);
     listener.onWriteFailure(key, msg);
+  }
+
+  /**
+   * Makes the batch calls, up to {@code writeConcurrency} at a time, checking leadership before
+   * each window. Results come back in chunk order; a chunk whose call failed as a whole has a
+   * {@code null} result and, once every call of the window is back, its exception is recorded in
+   * {@link #callFailure} for the caller to rethrow after recording the others' results.
+   */
+  private <T> List<List<EntryResult>> call(
+      List<List<T>> chunks, java.util.function.Function<List<T>, List<EntryResult>> rpc) {
+    List<List<EntryResult>> out = new ArrayList<>(chunks.size());
+    int window = options.writeConcurrency();
+    for (int start = 0; start < chunks.size(); start += window) {
+      checkLeader();
+      int end = Math.min(chunks.size(), start + window);
+      if (end - start == 1 || writers == null) {
+        for (int c = start; c < end; c++) {
+          try {
+            out.add(rpc.apply(chunks.get(c)));
+          } catch (EntryStoreException e) {
+            out.add(null);
+            noteCallFailure(e);
+          }
+        }
+        continue;
+      }
+      List<java.util.concurrent.Future<List<EntryResult>>> futures = new ArrayList<>();
+      for (int c = start; c < end; c++) {
+        List<T> chunk = chunks.get(c);
+        futures.add(writers.submit(() -> rpc.apply(chunk)));
+      }
+      for (var f : futures) {
+        try {
+          out.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          out.add(null);
+          if (e.getCause() instanceof EntryStoreException ese) {
+            noteCallFailure(ese);
+          } else {
+            noteCallFailure(
+                new EntryStoreException("write call failed: " + e.getCause(), true, e.getCause()));
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          out.add(null);
+          noteCallFailure(new EntryStoreException("interrupted", true, e));
+        }
+      }
+    }
+    return out;
+  }
+
+  private EntryStoreException callFailure;
+
+  private void noteCallFailure(EntryStoreException e) {
+    if (callFailure == null) {
+      callFailure = e;
+    }
+  }
+
+  private void rethrowCallFailure() {
+    EntryStoreException e = callFailure;
+    callFailure = null;
+    if (e != null) {
+      throw e;
+    }
   }
 
   private <T> List<List<T>> chunks(List<T> items) {
