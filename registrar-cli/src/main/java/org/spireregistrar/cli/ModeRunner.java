@@ -1,7 +1,10 @@
 package org.spireregistrar.cli;
 
 import io.kubernetes.client.openapi.ApiClient;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.config.RegistrarConfig;
@@ -39,19 +42,20 @@ final class ModeRunner {
             config.common().agentSocketPath(),
             GrpcEntryStore.Options.DEFAULTS);
     WebhookMode mode = new WebhookMode(config, store);
+    AtomicBoolean started = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   log.info("Shutting down: draining admission requests in flight");
-                  mode.close();
-                  store.close();
+                  stopGracefully(mode, store, started.get());
                   stopped.countDown();
                 },
                 "shutdown"));
     try {
       mode.start();
+      started.set(true);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -59,6 +63,38 @@ final class ModeRunner {
     stopped.await();
     return 0;
   }
+
+  /**
+   * Closes the mode (finishing the write or the requests in flight), then the SPIRE client. A mode
+   * still starting may be waiting on SPIRE (for its socket, or a retry): the client is closed first
+   * so that the wait ends now. A mode that does not stop within {@link #GRACE} gets its SPIRE
+   * client closed under it, which ends any call still waiting.
+   */
+  private static void stopGracefully(AutoCloseable mode, GrpcEntryStore store, boolean started) {
+    if (!started) {
+      store.close();
+    }
+    Thread closer =
+        new Thread(
+            () -> {
+              try {
+                mode.close();
+              } catch (Exception e) {
+                log.warn("Stopping the mode failed: {}", e.toString());
+              }
+            },
+            "mode-close");
+    closer.start();
+    try {
+      closer.join(GRACE.toMillis());
+      store.close();
+      closer.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final Duration GRACE = Duration.ofSeconds(15);
 
   private static int runReconcile(RegistrarConfig config) throws InterruptedException {
     log.info(
@@ -83,8 +119,7 @@ final class ModeRunner {
             new Thread(
                 () -> {
                   log.info("Shutting down: finishing the write in flight, releasing the lease");
-                  mode.close();
-                  store.close();
+                  stopGracefully(mode, store, true);
                   stopped.countDown();
                 },
                 "shutdown"));

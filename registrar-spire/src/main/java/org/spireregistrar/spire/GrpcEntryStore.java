@@ -539,9 +539,14 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
     return results;
   }
 
-  /** Shuts the channel down and releases the agent connection (TCP) or event loop (Unix). */
+  /**
+   * Shuts the channel down and releases the agent connection (TCP) or event loop (Unix). A call
+   * waiting for the socket or for a retry gives up at once with a non-retryable {@link
+   * EntryStoreException}.
+   */
   @Override
   public void close() {
+    closed = true;
     channel.shutdownNow();
     try {
       channel.awaitTermination(5, TimeUnit.SECONDS);
@@ -721,6 +726,7 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
   private <T> T call(String method, Supplier<T> rpc) {
     RetryPolicy retry = options.retry();
     for (int attempt = 1; ; attempt++) {
+      failIfClosed();
       awaitSocket();
       try {
         T result = rpc.get();
@@ -752,6 +758,14 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
     }
   }
 
+  private volatile boolean closed;
+
+  private void failIfClosed() {
+    if (closed) {
+      throw new EntryStoreException("SPIRE client closed", false);
+    }
+  }
+
   private void awaitSocket() {
     if (socketPath.isEmpty() || Files.exists(socketPath.get())) {
       return;
@@ -765,6 +779,7 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
         options.socketWait().toMillis());
     long pollMillis = 20;
     while (!Files.exists(path)) {
+      failIfClosed();
       if (!clock.instant().isBefore(deadline)) {
         throw new EntryStoreException(
             "SPIRE server socket "

@@ -266,6 +266,22 @@ class GrpcEntryStoreTest {
   }
 
   @Test
+  void closingTheStoreEndsACallWaitingForTheSocket() throws Exception {
+    Path never = dir.resolve("never.sock");
+    GrpcEntryStore store =
+        GrpcEntryStore.connect("unix://" + never, "", FAST.withSocketWait(Duration.ofMinutes(5)));
+    CompletableFuture<List<Entry>> waiting =
+        CompletableFuture.supplyAsync(() -> store.list(EntryFilter.ALL));
+    Thread.onSpinWait();
+    store.close();
+    assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(EntryStoreException.class)
+        .cause()
+        .hasMessage("SPIRE client closed")
+        .satisfies(e -> assertThat(((EntryStoreException) e).retryable()).isFalse());
+  }
+
+  @Test
   void updateSendsAMaskSoFieldsSetByOthersSurvive() {
     EntryGrpc.EntryBlockingStub raw = raw();
     org.spireregistrar.spire.proto.types.Entry foreign =
