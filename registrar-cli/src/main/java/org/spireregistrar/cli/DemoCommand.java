@@ -405,17 +405,15 @@ final class DemoCommand implements Callable<Integer> {
               kind.name().toLowerCase(java.util.Locale.ROOT),
               spiffeId,
               key);
-      if (live != null) {
-        live.println(line);
-        live.flush();
-      } else {
-        changes.add(line);
-      }
+      emit(line);
     }
 
     @Override
     public void onWriteFailure(ObjectKey key, String message) {
-      String line = "   ! " + message;
+      emit("   ! " + message);
+    }
+
+    private void emit(String line) {
       if (live != null) {
         live.println(line);
         live.flush();

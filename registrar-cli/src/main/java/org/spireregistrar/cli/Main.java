@@ -7,8 +7,6 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // Read once by the JDK HTTP server (health endpoint, demo's API stand-in): no Nagle delays.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
     System.exit(commandLine().execute(args));
   }
 

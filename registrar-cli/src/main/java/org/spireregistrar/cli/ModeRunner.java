@@ -1,10 +1,10 @@
 package org.spireregistrar.cli;
 
-import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.config.RegistrarConfig;
@@ -36,25 +36,69 @@ final class ModeRunner {
   }
 
   private static int runWebhook(RegistrarConfig config) throws InterruptedException {
+    return serve(
+        config,
+        "draining admission requests in flight",
+        store -> {
+          WebhookMode mode = new WebhookMode(config, store);
+          return new Running(mode::start, mode);
+        });
+  }
+
+  private static int runReconcile(RegistrarConfig config) throws InterruptedException {
+    log.info(
+        "The k8s-workload-registrar is deprecated upstream; this is its Java successor."
+            + " Consider spire-controller-manager for new deployments.");
+    return serve(
+        config,
+        "finishing the write in flight, releasing the lease",
+        store -> {
+          ReconcileMode mode =
+              new ReconcileMode(
+                  config,
+                  KubernetesClients.create(),
+                  store,
+                  ReconcileMode.Runtime.of(KubernetesClients.ownNamespace()),
+                  SyncListener.NONE);
+          return new Running(mode::start, mode);
+        });
+  }
+
+  /** A mode built on a SPIRE client: how to start it and how to stop it. */
+  private record Running(Runnable start, AutoCloseable stop) {}
+
+  /**
+   * Connects to SPIRE, builds and starts the mode, and serves until a shutdown hook has stopped it
+   * gracefully. The SPIRE client is closed if the mode cannot be built or started.
+   */
+  private static int serve(
+      RegistrarConfig config, String stopping, Function<GrpcEntryStore, Running> build)
+      throws InterruptedException {
     GrpcEntryStore store =
         GrpcEntryStore.connect(
             config.common().serverAddress(),
             config.common().agentSocketPath(),
             GrpcEntryStore.Options.DEFAULTS);
-    WebhookMode mode = new WebhookMode(config, store);
+    Running mode;
+    try {
+      mode = build.apply(store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     AtomicBoolean started = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  log.info("Shutting down: draining admission requests in flight");
-                  stopGracefully(mode, store, started.get());
+                  log.info("Shutting down: {}", stopping);
+                  stopGracefully(mode.stop(), store, started.get());
                   stopped.countDown();
                 },
                 "shutdown"));
     try {
-      mode.start();
+      mode.start().run();
       started.set(true);
     } catch (RuntimeException e) {
       store.close();
@@ -95,36 +139,4 @@ final class ModeRunner {
   }
 
   private static final Duration GRACE = Duration.ofSeconds(15);
-
-  private static int runReconcile(RegistrarConfig config) throws InterruptedException {
-    log.info(
-        "The k8s-workload-registrar is deprecated upstream; this is its Java successor."
-            + " Consider spire-controller-manager for new deployments.");
-    GrpcEntryStore store =
-        GrpcEntryStore.connect(
-            config.common().serverAddress(),
-            config.common().agentSocketPath(),
-            GrpcEntryStore.Options.DEFAULTS);
-    ApiClient client = KubernetesClients.create();
-    ReconcileMode mode =
-        new ReconcileMode(
-            config,
-            client,
-            store,
-            ReconcileMode.Runtime.of(KubernetesClients.ownNamespace()),
-            SyncListener.NONE);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  log.info("Shutting down: finishing the write in flight, releasing the lease");
-                  stopGracefully(mode, store, true);
-                  stopped.countDown();
-                },
-                "shutdown"));
-    mode.start();
-    stopped.await();
-    return 0;
-  }
 }

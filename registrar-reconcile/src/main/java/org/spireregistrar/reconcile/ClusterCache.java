@@ -129,12 +129,4 @@ final class ClusterCache {
     }
     return keys;
   }
-
-  int podCount() {
-    return pods.size();
-  }
-
-  int nodeCount() {
-    return nodes.size();
-  }
 }

@@ -62,44 +62,10 @@ public final class ReconcileMode implements AutoCloseable {
     this.client = Objects.requireNonNull(client, "client");
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     ReconcileMetrics metrics = new ReconcileMetrics(registry, () -> leader);
-    SyncListener listener = both(metrics, extra);
+    SyncListener listener = SyncListener.both(metrics, extra);
     this.engine = SyncEngine.forConfig(config, new MeteredEntryStore(store, registry), listener);
     ReconcileConfig rc = config.reconcile();
     this.informers = new ClusterInformers(client, engine, rc.addPodDnsNames());
-  }
-
-  private static SyncListener both(SyncListener a, SyncListener b) {
-    return new SyncListener() {
-      @Override
-      public void onPass(SyncReport r) {
-        a.onPass(r);
-        b.onPass(r);
-      }
-
-      @Override
-      public void onObjectSynced(ObjectKey key, long nanos) {
-        a.onObjectSynced(key, nanos);
-        b.onObjectSynced(key, nanos);
-      }
-
-      @Override
-      public void onWrite(WriteKind kind, ObjectKey key, String spiffeId) {
-        a.onWrite(kind, key, spiffeId);
-        b.onWrite(kind, key, spiffeId);
-      }
-
-      @Override
-      public void onWriteFailure(ObjectKey key, String message) {
-        a.onWriteFailure(key, message);
-        b.onWriteFailure(key, message);
-      }
-
-      @Override
-      public void onStoreError(String message) {
-        a.onStoreError(message);
-        b.onStoreError(message);
-      }
-    };
   }
 
   /** Starts serving health, syncing and (if configured) campaigning for leadership. */

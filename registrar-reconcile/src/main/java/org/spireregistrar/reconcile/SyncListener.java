@@ -29,4 +29,39 @@ public interface SyncListener {
   }
 
   SyncListener NONE = new SyncListener() {};
+
+  /** A listener that tells {@code first}, then {@code second}, of every event. */
+  static SyncListener both(SyncListener first, SyncListener second) {
+    return new SyncListener() {
+      @Override
+      public void onPass(SyncReport report) {
+        first.onPass(report);
+        second.onPass(report);
+      }
+
+      @Override
+      public void onObjectSynced(ObjectKey key, long latencyNanos) {
+        first.onObjectSynced(key, latencyNanos);
+        second.onObjectSynced(key, latencyNanos);
+      }
+
+      @Override
+      public void onWrite(WriteKind kind, ObjectKey key, String spiffeId) {
+        first.onWrite(kind, key, spiffeId);
+        second.onWrite(kind, key, spiffeId);
+      }
+
+      @Override
+      public void onWriteFailure(ObjectKey key, String message) {
+        first.onWriteFailure(key, message);
+        second.onWriteFailure(key, message);
+      }
+
+      @Override
+      public void onStoreError(String message) {
+        first.onStoreError(message);
+        second.onStoreError(message);
+      }
+    };
+  }
 }
