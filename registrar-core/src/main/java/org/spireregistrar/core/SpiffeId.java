@@ -90,17 +90,9 @@ public record SpiffeId(TrustDomain trustDomain, String path) implements Comparab
       if (segment.isEmpty()) {
         return end < 0 ? "path cannot have a trailing slash" : "path cannot contain empty segments";
       }
-      if (segment.equals(".") || segment.equals("..")) {
-        return "path cannot contain dot segments";
-      }
-      for (int i = 0; i < segment.length(); i++) {
-        if (!isPathChar(segment.charAt(i))) {
-          return "path segment characters are limited to letters, numbers, dots, dashes, and"
-              + " underscores";
-        }
-      }
-      if (end < 0) {
-        return null;
+      String problem = segmentProblem(segment);
+      if (problem != null || end < 0) {
+        return problem;
       }
       start = end + 1;
     }

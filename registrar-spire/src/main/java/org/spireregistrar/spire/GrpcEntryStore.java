@@ -32,6 +32,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -451,61 +452,49 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
 
   @Override
   public List<EntryResult> create(List<EntrySpec> specs) {
-    EntryResult[] results = new EntryResult[specs.size()];
-    List<Integer> send = withFederatedBundles(specs, i -> Optional.empty(), results);
-    List<org.spireregistrar.spire.proto.types.Entry> protos = new ArrayList<>(send.size());
-    for (int i : send) {
-      protos.add(ProtoMapping.toProto(specs.get(i)));
-    }
-    for (int[] range : split(protos, send, results)) {
-      BatchCreateEntryRequest request =
-          BatchCreateEntryRequest.newBuilder()
-              .addAllEntries(protos.subList(range[0], range[1]))
-              .build();
-      BatchCreateEntryResponse response =
-          call("BatchCreateEntry", () -> entryStub().batchCreateEntry(request));
-      checkCount("BatchCreateEntry", response.getResultsCount(), range);
-      for (int k = range[0]; k < range[1]; k++) {
-        BatchCreateEntryResponse.Result r = response.getResults(k - range[0]);
-        results[send.get(k)] =
-            writeResult(r.getStatus(), r.hasEntry() ? r.getEntry() : null, Optional.empty(), true);
-      }
-      log.debug("BatchCreateEntry: {} entries sent", range[1] - range[0]);
-    }
-    return Arrays.asList(results);
+    return write(
+        "BatchCreateEntry",
+        true,
+        specs,
+        i -> Optional.empty(),
+        i -> ProtoMapping.toProto(specs.get(i)),
+        batch -> {
+          BatchCreateEntryRequest request =
+              BatchCreateEntryRequest.newBuilder().addAllEntries(batch).build();
+          List<WrittenItem> items = new ArrayList<>(batch.size());
+          for (BatchCreateEntryResponse.Result r :
+              entryStub().batchCreateEntry(request).getResultsList()) {
+            items.add(new WrittenItem(r.getStatus(), r.hasEntry() ? r.getEntry() : null));
+          }
+          return items;
+        });
   }
 
   @Override
   public List<EntryResult> update(List<Entry> entries) {
-    EntryResult[] results = new EntryResult[entries.size()];
     List<EntrySpec> specs = new ArrayList<>(entries.size());
     for (Entry e : entries) {
       specs.add(e.spec());
     }
-    List<Integer> send =
-        withFederatedBundles(specs, i -> Optional.of(entries.get(i).id()), results);
-    List<org.spireregistrar.spire.proto.types.Entry> protos = new ArrayList<>(send.size());
-    for (int i : send) {
-      protos.add(ProtoMapping.toUpdateProto(entries.get(i)));
-    }
-    for (int[] range : split(protos, send, results)) {
-      BatchUpdateEntryRequest request =
-          BatchUpdateEntryRequest.newBuilder()
-              .addAllEntries(protos.subList(range[0], range[1]))
-              .setInputMask(ProtoMapping.MANAGED_FIELDS)
-              .build();
-      BatchUpdateEntryResponse response =
-          call("BatchUpdateEntry", () -> entryStub().batchUpdateEntry(request));
-      checkCount("BatchUpdateEntry", response.getResultsCount(), range);
-      for (int k = range[0]; k < range[1]; k++) {
-        BatchUpdateEntryResponse.Result r = response.getResults(k - range[0]);
-        Optional<EntryId> id = Optional.of(entries.get(send.get(k)).id());
-        results[send.get(k)] =
-            writeResult(r.getStatus(), r.hasEntry() ? r.getEntry() : null, id, false);
-      }
-      log.debug("BatchUpdateEntry: {} entries sent", range[1] - range[0]);
-    }
-    return Arrays.asList(results);
+    return write(
+        "BatchUpdateEntry",
+        false,
+        specs,
+        i -> Optional.of(entries.get(i).id()),
+        i -> ProtoMapping.toUpdateProto(entries.get(i)),
+        batch -> {
+          BatchUpdateEntryRequest request =
+              BatchUpdateEntryRequest.newBuilder()
+                  .addAllEntries(batch)
+                  .setInputMask(ProtoMapping.MANAGED_FIELDS)
+                  .build();
+          List<WrittenItem> items = new ArrayList<>(batch.size());
+          for (BatchUpdateEntryResponse.Result r :
+              entryStub().batchUpdateEntry(request).getResultsList()) {
+            items.add(new WrittenItem(r.getStatus(), r.hasEntry() ? r.getEntry() : null));
+          }
+          return items;
+        });
   }
 
   @Override
@@ -565,6 +554,46 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
   }
 
   // ---- batches
+
+  /** One per-item result of a BatchCreateEntry or BatchUpdateEntry response. */
+  private record WrittenItem(
+      org.spireregistrar.spire.proto.types.Status status,
+      org.spireregistrar.spire.proto.types.Entry entry) {}
+
+  /**
+   * Create or update: drops the specs naming a trust domain without a federated bundle, sends the
+   * others in batches with {@code rpc} and returns one result per spec, in order.
+   *
+   * @param create whether ALREADY_EXISTS without an entry gets the create explanation
+   * @param ids the entry ID of spec {@code i} for its failure results (empty on create)
+   * @param toProto the request entry of spec {@code i}
+   */
+  private List<EntryResult> write(
+      String method,
+      boolean create,
+      List<EntrySpec> specs,
+      IntFunction<Optional<EntryId>> ids,
+      IntFunction<org.spireregistrar.spire.proto.types.Entry> toProto,
+      Function<List<org.spireregistrar.spire.proto.types.Entry>, List<WrittenItem>> rpc) {
+    EntryResult[] results = new EntryResult[specs.size()];
+    List<Integer> send = withFederatedBundles(specs, ids, results);
+    List<org.spireregistrar.spire.proto.types.Entry> protos = new ArrayList<>(send.size());
+    for (int i : send) {
+      protos.add(toProto.apply(i));
+    }
+    for (int[] range : split(protos, send, results)) {
+      List<org.spireregistrar.spire.proto.types.Entry> batch = protos.subList(range[0], range[1]);
+      List<WrittenItem> items = call(method, () -> rpc.apply(batch));
+      checkCount(method, items.size(), range);
+      for (int k = range[0]; k < range[1]; k++) {
+        WrittenItem item = items.get(k - range[0]);
+        results[send.get(k)] =
+            writeResult(item.status(), item.entry(), ids.apply(send.get(k)), create);
+      }
+      log.debug("{}: {} entries sent", method, range[1] - range[0]);
+    }
+    return Arrays.asList(results);
+  }
 
   private List<int[]> split(
       List<org.spireregistrar.spire.proto.types.Entry> protos,

@@ -5,7 +5,6 @@ import java.util.List;
 import org.spireregistrar.core.EntrySpec;
 import org.spireregistrar.core.Selector;
 import org.spireregistrar.core.SpiffeId;
-import org.spireregistrar.core.TrustDomain;
 
 /** Orderings of {@link EntrySpec}s. */
 public final class EntrySpecs {
@@ -28,8 +27,7 @@ public final class EntrySpecs {
       return a.path().compareTo(b.path());
     }
     // "spiffe://" is common to both; compare trust domain + path as one string.
-    return compareJoined(
-        a.trustDomain().name(), "", a.path(), b.trustDomain().name(), "", b.path());
+    return compareJoined(tdA, "", a.path(), tdB, "", b.path());
   }
 
   private static int compare(EntrySpec a, EntrySpec b) {
@@ -48,11 +46,11 @@ public final class EntrySpecs {
     if (c != 0) {
       return c;
     }
-    c = compareStrings(a.dnsNames(), b.dnsNames());
+    c = compareLists(a.dnsNames(), b.dnsNames());
     if (c != 0) {
       return c;
     }
-    c = compareDomains(a.federatesWith(), b.federatesWith());
+    c = compareLists(a.federatesWith(), b.federatesWith());
     if (c != 0) {
       return c;
     }
@@ -72,18 +70,8 @@ public final class EntrySpecs {
     return Integer.compare(a.size(), b.size());
   }
 
-  private static int compareStrings(List<String> a, List<String> b) {
-    int n = Math.min(a.size(), b.size());
-    for (int i = 0; i < n; i++) {
-      int c = a.get(i).compareTo(b.get(i));
-      if (c != 0) {
-        return c;
-      }
-    }
-    return Integer.compare(a.size(), b.size());
-  }
-
-  private static int compareDomains(List<TrustDomain> a, List<TrustDomain> b) {
+  /** Element by element, a shorter list first on a tie. */
+  private static <T extends Comparable<? super T>> int compareLists(List<T> a, List<T> b) {
     int n = Math.min(a.size(), b.size());
     for (int i = 0; i < n; i++) {
       int c = a.get(i).compareTo(b.get(i));

@@ -1,11 +1,14 @@
 package org.spireregistrar.core.entry;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.spireregistrar.core.EntrySpec;
 import org.spireregistrar.core.RejectedObjectException;
@@ -56,28 +59,13 @@ public final class Planner {
       }
       case RECONCILE -> {
         ReconcileEntries b = ReconcileEntries.forConfig(config);
-        for (NodeInfo node : objects.nodes()) {
-          collect(entries, rejected, () -> Optional.of(b.nodeEntry(node)));
-        }
-        Map<String, List<EndpointsInfo>> byNamespace = byNamespace(objects.endpoints());
-        for (Workload pod : objects.pods()) {
-          List<EndpointsInfo> eps = byNamespace.getOrDefault(pod.namespace(), List.of());
-          collect(entries, rejected, () -> b.podEntry(pod, eps, warnings::add));
-        }
+        collectNodesAndPods(objects, entries, rejected, warnings, b::nodeEntry, b::podEntry);
       }
       case CRD -> {
         if (config.crd().podController()) {
           // Templates are only parsed with a pod controller, as upstream.
           CrdEntries b = CrdEntries.forConfig(config);
-          for (NodeInfo node : objects.nodes()) {
-            collect(entries, rejected, () -> Optional.of(b.nodeEntry(node)));
-          }
-          Map<String, List<EndpointsInfo>> byNamespace = byNamespace(objects.endpoints());
-          for (Workload pod : objects.pods()) {
-            // Endpoints only ever target pods of their own namespace.
-            List<EndpointsInfo> eps = byNamespace.getOrDefault(pod.namespace(), List.of());
-            collect(entries, rejected, () -> b.podEntry(pod, eps, warnings::add));
-          }
+          collectNodesAndPods(objects, entries, rejected, warnings, b::nodeEntry, b::podEntry);
         }
         for (SpiffeIdResource r : objects.spiffeIds()) {
           collect(
@@ -91,6 +79,30 @@ public final class Planner {
       }
     }
     return new PlanResult(new ArrayList<>(entries), rejected, warnings);
+  }
+
+  /** How {@link ReconcileEntries} and {@link CrdEntries} build a pod's entry. */
+  private interface PodEntry {
+    Optional<EntrySpec> build(
+        Workload pod, Collection<EndpointsInfo> endpoints, Consumer<String> warnings);
+  }
+
+  private static void collectNodesAndPods(
+      ClusterObjects objects,
+      TreeSet<EntrySpec> entries,
+      List<RejectedObjectException> rejected,
+      List<String> warnings,
+      Function<NodeInfo, EntrySpec> nodeEntry,
+      PodEntry podEntry) {
+    for (NodeInfo node : objects.nodes()) {
+      collect(entries, rejected, () -> Optional.of(nodeEntry.apply(node)));
+    }
+    Map<String, List<EndpointsInfo>> byNamespace = byNamespace(objects.endpoints());
+    for (Workload pod : objects.pods()) {
+      // Endpoints only ever target pods of their own namespace.
+      List<EndpointsInfo> eps = byNamespace.getOrDefault(pod.namespace(), List.of());
+      collect(entries, rejected, () -> podEntry.build(pod, eps, warnings::add));
+    }
   }
 
   private static void collect(

@@ -369,13 +369,13 @@ final class Lexer {
     } else if (r == '|') {
       emit(Kind.PIPE);
     } else if (r == '"') {
-      lexQuote();
+      lexQuoted('"', Kind.STRING, "unterminated quoted string");
     } else if (r == '`') {
       lexRawQuote();
     } else if (r == '$') {
       lexVariable();
     } else if (r == '\'') {
-      lexChar();
+      lexQuoted('\'', Kind.CHAR_CONSTANT, "unterminated character constant");
     } else if (r == '.' && pos < input.length() && !isAsciiDigit(input.charAt(pos))) {
       lexFieldOrVariable(Kind.FIELD);
     } else if (r == '.' || r == '+' || r == '-' || isAsciiDigit(r)) {
@@ -487,23 +487,18 @@ final class Lexer {
     }
   }
 
-  private void lexQuote() {
+  /** A {@code quote}-delimited literal with backslash escapes, on one line. */
+  private void lexQuoted(char quote, Kind kind, String unterminated) {
     while (true) {
       int r = nextChar();
       if (r == '\\') {
-        int e = nextChar();
-        if (e != EOF_CHAR && e != '\n') {
-          continue;
-        }
-        errorf("unterminated quoted string");
+        r = nextChar();
+      } else if (r == quote) {
+        emit(kind);
         return;
       }
       if (r == EOF_CHAR || r == '\n') {
-        errorf("unterminated quoted string");
-        return;
-      }
-      if (r == '"') {
-        emit(Kind.STRING);
+        errorf(unterminated);
         return;
       }
     }
@@ -518,28 +513,6 @@ final class Lexer {
       }
       if (r == '`') {
         emit(Kind.RAW_STRING);
-        return;
-      }
-    }
-  }
-
-  private void lexChar() {
-    while (true) {
-      int r = nextChar();
-      if (r == '\\') {
-        int e = nextChar();
-        if (e != EOF_CHAR && e != '\n') {
-          continue;
-        }
-        errorf("unterminated character constant");
-        return;
-      }
-      if (r == EOF_CHAR || r == '\n') {
-        errorf("unterminated character constant");
-        return;
-      }
-      if (r == '\'') {
-        emit(Kind.CHAR_CONSTANT);
         return;
       }
     }

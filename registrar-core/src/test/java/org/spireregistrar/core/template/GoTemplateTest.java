@@ -153,7 +153,10 @@ class GoTemplateTest {
             "{{printf \"%s-%s\" (index .Context \"region\") (.Pod.Name)}}",
             "EU-DE-test-pod"),
         c("nested parentheses", "{{((printf \"%s\" ((.Pod.Name))))}}", "test-pod"),
-        c("trailing pipe is accepted as Go does", "{{.Pod.Name |}}", "test-pod"));
+        c("trailing pipe is accepted as Go does", "{{.Pod.Name |}}", "test-pod"),
+        // quoted literals
+        c("escaped quote in a string", "{{\"a\\\"b\"}}", "a\"b"),
+        c("escaped quote in a character constant", "{{print '\\''}}", "39"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -165,6 +168,19 @@ class GoTemplateTest {
   static Stream<Case> parseErrors() {
     return Stream.of(
         c("range", "{{range .Pod}}{{end}}", "template: t:1: unsupported action \"range\""),
+        c(
+            "escaped quote does not end a string",
+            "{{\"a\\\"}}",
+            "template: t:1: unterminated quoted string"),
+        c("newline in a string", "{{\"a\nb\"}}", "template: t:1: unterminated quoted string"),
+        c(
+            "escaped newline in a string",
+            "{{\"a\\\nb\"}}",
+            "template: t:1: unterminated quoted string"),
+        c(
+            "escaped quote does not end a character",
+            "{{'\\'}}",
+            "template: t:1: unterminated character constant"),
         c("with", "{{with .Pod}}{{end}}", "template: t:1: unsupported action \"with\""),
         c("define", "{{define \"x\"}}{{end}}", "template: t:1: unsupported action \"define\""),
         c("template", "{{template \"x\"}}", "template: t:1: unsupported action \"template\""),
