@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.Entry;
@@ -170,8 +171,9 @@ public final class PodAdmission implements AdmissionController {
       case ALREADY_EXISTS ->
           LOG.debug("The {} already exists: spiffe_id={}", what, spec.spiffeId());
       default -> {
-        LOG.warn("Failed to create {}: spiffe_id={}: {}", what, spec.spiffeId(), rpcError(result));
-        throw new AdmissionException(rpcError(result));
+        String error = rpcError(result);
+        LOG.warn("Failed to create {}: spiffe_id={}: {}", what, spec.spiffeId(), error);
+        throw new AdmissionException(error);
       }
     }
   }
@@ -193,13 +195,14 @@ public final class PodAdmission implements AdmissionController {
       throw new AdmissionException("unable to list pod entries: " + e.getMessage(), e);
     }
     List<Selector> exact = List.copyOf(new TreeSet<>(selectors));
+    Predicate<Entry> owned = entries.owned();
     List<EntryId> ids = new ArrayList<>();
     int foreign = 0;
     for (Entry e : matching) {
       if (!e.spec().selectors().equals(exact)) {
         continue; // a store that matched loosely: only exact matches are the pod's
       }
-      if (entries.owned().test(e)) {
+      if (owned.test(e)) {
         ids.add(e.id());
       } else {
         foreign++;
@@ -238,8 +241,9 @@ public final class PodAdmission implements AdmissionController {
     for (int i = 0; i < ids.size(); i++) {
       EntryResult r = results.get(i);
       if (r.code() != EntryResult.Code.OK && r.code() != EntryResult.Code.NOT_FOUND) {
-        LOG.warn("Failed deleting pod entry {}: {}", ids.get(i), rpcError(r));
-        failures.add("unable to delete entry \"" + ids.get(i) + "\": " + rpcError(r));
+        String error = rpcError(r);
+        LOG.warn("Failed deleting pod entry {}: {}", ids.get(i), error);
+        failures.add("unable to delete entry \"" + ids.get(i) + "\": " + error);
       }
     }
     if (!failures.isEmpty()) {

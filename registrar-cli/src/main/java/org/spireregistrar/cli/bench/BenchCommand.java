@@ -160,10 +160,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  static String formatDuration(Duration d) {
-    return GoDuration.format(d);
-  }
-
   @Override
   public Integer call() throws RunnerException, IOException {
     if (jmh != null) {
@@ -222,9 +218,8 @@ public final class BenchCommand implements Callable<Integer> {
       }
       List<String> ids = new ArrayList<>(new LinkedHashSet<>(trimmed(strategies)));
       for (String id : ids) {
-        if (!List.of("registrar", "original", "scm").contains(id)) {
-          throw new IllegalArgumentException(
-              "unknown strategy \"" + id + "\"; valid strategies are registrar, original and scm");
+        if (!BenchRunner.STRATEGIES.contains(id)) {
+          throw BenchRunner.unknownStrategy(id);
         }
       }
       return new BenchSettings(

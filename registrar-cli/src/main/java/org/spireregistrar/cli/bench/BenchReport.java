@@ -9,8 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
+import org.spireregistrar.core.config.GoDuration;
 
 /**
  * The outcome of a benchmark run: per scenario, each strategy's figures, each baseline's ratio to
@@ -34,7 +36,13 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
    * @param targets product targets checked against ours; empty when ours did not run
    */
   record ScenarioReport(
-      Scenario scenario, String heading, List<Measured> results, List<Target> targets) {}
+      Scenario scenario, String heading, List<Measured> results, List<Target> targets) {
+
+    /** Our result; empty when ours did not run. */
+    Optional<Measured> ours() {
+      return BenchReport.ours(results);
+    }
+  }
 
   /**
    * A product target.
@@ -90,14 +98,13 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
                   Locale.ROOT, "Heap: live set after GC with %,d pods tracked", settings.pods());
         };
     heading +=
-        String.format(
-            Locale.ROOT, " (RPC latency %s)", BenchCommand.formatDuration(settings.rpcLatency()));
-    List<Target> targets = new ArrayList<>();
-    results.stream()
-        .filter(m -> m.strategy().equals(OURS))
-        .findFirst()
-        .ifPresent(ours -> targets.addAll(targets(s, settings, ours)));
+        String.format(Locale.ROOT, " (RPC latency %s)", GoDuration.format(settings.rpcLatency()));
+    List<Target> targets = ours(results).map(m -> targets(s, settings, m)).orElse(List.of());
     return new ScenarioReport(s, heading, results, targets);
+  }
+
+  private static Optional<Measured> ours(List<Measured> results) {
+    return results.stream().filter(m -> m.strategy().equals(OURS)).findFirst();
   }
 
   private static List<Target> targets(Scenario s, BenchSettings settings, Measured ours) {
@@ -260,9 +267,9 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
             + " seed %d%n",
         settings.pods(),
         settings.nodes(),
-        BenchCommand.formatDuration(settings.rpcLatency()),
+        GoDuration.format(settings.rpcLatency()),
         settings.churnRate(),
-        BenchCommand.formatDuration(settings.duration()),
+        GoDuration.format(settings.duration()),
         settings.seed());
     out.println(
         "Ratios are baseline / registrar: above 1x means the registrar uses less (time, calls,"
@@ -282,8 +289,7 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
 
   private static void printTable(PrintWriter out, ScenarioReport r) {
     List<Measured> results = r.results();
-    Measured ours =
-        results.stream().filter(m -> m.strategy().equals(OURS)).findFirst().orElse(null);
+    Measured ours = r.ours().orElse(null);
     List<String> header = new ArrayList<>();
     header.add("");
     for (Measured m : results) {
@@ -413,11 +419,7 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
     out.put("name", r.scenario().key());
     out.put("title", r.heading());
     List<Object> results = new ArrayList<>();
-    Measured ours = null;
     for (Measured m : r.results()) {
-      if (m.strategy().equals(OURS)) {
-        ours = m;
-      }
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("strategy", m.strategy());
       j.put("title", m.title());
@@ -435,6 +437,7 @@ record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios) {
     }
     out.put("results", results);
     Map<String, Object> ratios = new LinkedHashMap<>();
+    Measured ours = r.ours().orElse(null);
     if (ours != null) {
       for (Measured m : r.results()) {
         if (m == ours) {

@@ -95,6 +95,15 @@ final class BenchRunner {
     return new BenchReport(settings, reports);
   }
 
+  /** The strategy IDs {@link #create} knows, ours first. */
+  static final List<String> STRATEGIES = List.of("registrar", "original", "scm");
+
+  /** The error for an ID not among {@link #STRATEGIES}. */
+  static IllegalArgumentException unknownStrategy(String id) {
+    return new IllegalArgumentException(
+        "unknown strategy \"" + id + "\"; valid strategies are registrar, original and scm");
+  }
+
   /**
    * A strategy writing through {@code store}.
    *
@@ -106,9 +115,7 @@ final class BenchRunner {
       case "registrar" -> new RegistrarStrategy(config, store);
       case "original" -> new OriginalRegistrarModel(config, store, baselineInterval);
       case "scm" -> new ControllerManagerModel(config, store, baselineInterval);
-      default ->
-          throw new IllegalArgumentException(
-              "unknown strategy \"" + id + "\"; valid strategies are registrar, original and scm");
+      default -> throw unknownStrategy(id);
     };
   }
 
@@ -202,15 +209,8 @@ final class BenchRunner {
   }
 
   private void step(String id, String format, Object... args) {
-    progress.printf("%-9s " + format + "%n", prepend(id, args));
+    progress.printf("%-9s %s%n", id, String.format(format, args));
     progress.flush();
-  }
-
-  private static Object[] prepend(Object first, Object[] rest) {
-    Object[] out = new Object[rest.length + 1];
-    out[0] = first;
-    System.arraycopy(rest, 0, out, 1, rest.length);
-    return out;
   }
 
   // ---------------------------------------------------------------- scenarios

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryFilter;
 import org.spireregistrar.core.EntryId;
@@ -191,14 +192,7 @@ final class ControllerManagerModel implements Strategy {
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
-      while (passInFlight || !pending.isEmpty()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
-      }
-      return true;
+      return awaitLocked(() -> !passInFlight && pending.isEmpty(), deadline);
     }
   }
 
@@ -210,14 +204,7 @@ final class ControllerManagerModel implements Strategy {
       long target = passesDone + (passInFlight ? 2 : 1);
       tick = true;
       lock.notifyAll();
-      while (passesDone < target) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
-      }
-      return true;
+      return awaitLocked(() -> passesDone >= target, deadline);
     }
   }
 
@@ -229,15 +216,20 @@ final class ControllerManagerModel implements Strategy {
   boolean awaitPasses(long count, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
-      while (passesDone < count) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
-      }
-      return true;
+      return awaitLocked(() -> passesDone >= count, deadline);
     }
+  }
+
+  /** Waits on {@link #lock}, which the caller holds, until {@code done} or {@code deadline}. */
+  private boolean awaitLocked(BooleanSupplier done, long deadline) throws InterruptedException {
+    while (!done.getAsBoolean()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(lock, left);
+    }
+    return true;
   }
 
   @Override

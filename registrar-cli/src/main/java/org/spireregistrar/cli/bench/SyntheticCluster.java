@@ -63,16 +63,12 @@ final class SyntheticCluster {
     this.random = new Random(seed);
     this.nodes = nodeCount;
     for (int i = 0; i < podCount; i++) {
-      add(newPod());
+      pods.add(newPod());
     }
   }
 
   int podCount() {
     return pods.size();
-  }
-
-  int nodeCount() {
-    return nodes;
   }
 
   /** Fresh views of every node. */
@@ -105,7 +101,7 @@ final class SyntheticCluster {
       switch (op) {
         case CREATE -> {
           Pod p = newPod();
-          add(p);
+          pods.add(p);
           out.add(new Event(at, op, p, workload(p)));
         }
         case RELABEL -> {
@@ -136,10 +132,6 @@ final class SyntheticCluster {
         app,
         random.nextInt(nodes),
         random.nextInt(36 * 36 * 36 * 36 * 36));
-  }
-
-  private void add(Pod p) {
-    pods.add(p);
   }
 
   private Pod removeAt(int idx) {

@@ -78,9 +78,7 @@ final class Hcl4jDecoder {
   private static Map<String, Object> hcl4j(String text, List<Quirk> quirks) {
     try {
       return new HCLParser().parse(text.replace("\r\n", "\n"));
-    } catch (HCLParserException | IOException e) {
-      throw decodeError(e, quirks);
-    } catch (RuntimeException e) {
+    } catch (HCLParserException | IOException | RuntimeException e) {
       throw decodeError(e, quirks);
     }
   }

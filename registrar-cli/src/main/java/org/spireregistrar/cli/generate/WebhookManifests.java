@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.spireregistrar.webhook.WebhookMode;
 
 /**
  * The Kubernetes documents that wire an API server to a webhook-mode registrar (upstream §4.5),
@@ -174,7 +175,7 @@ public final class WebhookManifests {
     hook.put(
         "clientConfig",
         map(
-            "service", map("name", service, "namespace", namespace, "path", "/validate"),
+            "service", map("name", service, "namespace", namespace, "path", WebhookMode.PATH),
             "caBundle", base64(pki.ca().certificatePem())));
     hook.put("admissionReviewVersions", List.of("v1", "v1beta1"));
     // The registrar writes to SPIRE, except for dry-run requests, which it decides but skips.

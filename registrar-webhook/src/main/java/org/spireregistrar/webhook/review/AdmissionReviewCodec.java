@@ -57,12 +57,15 @@ public final class AdmissionReviewCodec {
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new MalformedReviewException("Object 'Kind' is missing in '" + quote(body) + "'");
     }
-    if (!root.isObject()) {
-      throw new MalformedReviewException(
-          "couldn't get version/kind; json parse error: expected an object, got " + typeName(root));
-    }
-    String kind = typeMetaField(root, "kind");
-    String apiVersion = typeMetaField(root, "apiVersion");
+    Fields typeMeta =
+        new Fields(
+            "",
+            root,
+            why ->
+                new MalformedReviewException(
+                    "couldn't get version/kind; json parse error: " + why));
+    String kind = typeMeta.string("kind");
+    String apiVersion = typeMeta.string("apiVersion");
     if (kind.isEmpty()) {
       throw new MalformedReviewException("Object 'Kind' is missing in '" + quote(body) + "'");
     }
@@ -85,21 +88,6 @@ public final class AdmissionReviewCodec {
       return new AdmissionReview(version.get(), Optional.empty());
     }
     return new AdmissionReview(version.get(), Optional.of(request(request)));
-  }
-
-  private static String typeMetaField(JsonNode root, String field) {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
-      return "";
-    }
-    if (!node.isTextual()) {
-      throw new MalformedReviewException(
-          "couldn't get version/kind; json parse error: "
-              + field
-              + ": expected a string, got "
-              + typeName(node));
-    }
-    return node.textValue();
   }
 
   private static AdmissionRequest request(JsonNode request) {

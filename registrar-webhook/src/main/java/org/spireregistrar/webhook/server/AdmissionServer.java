@@ -227,13 +227,14 @@ public final class AdmissionServer implements AutoCloseable {
     if (reloader != null) {
       reloader.shutdownNow();
     }
+    String where = describe(); // before stopping: a stopped connector has no local port
     try {
       server.stop();
     } catch (Exception e) {
       // A drain that timed out: the remaining connections were closed anyway.
       LOG.warn("Admission server stopped before every request finished: {}", message(e));
     }
-    LOG.info("Stopped HTTPS server on {}", connector.getHost() + ":" + connector.getPort());
+    LOG.info("Stopped HTTPS server on {}", where);
   }
 
   private static void stopQuietly(Server server) {
@@ -355,8 +356,7 @@ public final class AdmissionServer implements AutoCloseable {
           Throwable failure = chunk.getFailure();
           if (failure instanceof TimeoutException) {
             timedOut(); // the connection's idle timeout: no byte within readTimeout
-          } else if (answered.compareAndSet(false, true)) {
-            deadline.cancel();
+          } else if (claim()) {
             LOG.debug("Request body not received: {}", message(failure));
             callback.failed(failure); // the client went away; nobody to answer
           }
@@ -366,8 +366,7 @@ public final class AdmissionServer implements AutoCloseable {
         boolean last = chunk.isLast();
         if (body.size() + bytes.remaining() > options.maxBodyBytes()) {
           chunk.release();
-          if (answered.compareAndSet(false, true)) {
-            deadline.cancel();
+          if (claim()) {
             send(
                 request,
                 response,
@@ -389,11 +388,19 @@ public final class AdmissionServer implements AutoCloseable {
       }
     }
 
-    private void complete() {
+    /** Whether this caller is the one to answer; if so, the deadline no longer fires. */
+    private boolean claim() {
       if (!answered.compareAndSet(false, true)) {
-        return;
+        return false;
       }
       deadline.cancel();
+      return true;
+    }
+
+    private void complete() {
+      if (!claim()) {
+        return;
+      }
       HttpReply reply;
       try {
         reply = route.handle(body.toByteArray());
@@ -405,10 +412,9 @@ public final class AdmissionServer implements AutoCloseable {
     }
 
     private void timedOut() {
-      if (!answered.compareAndSet(false, true)) {
+      if (!claim()) {
         return;
       }
-      deadline.cancel();
       LOG.warn(
           "Request timeout: {} sent {} of {} body bytes within {} ms; answered 408",
           Request.getRemoteAddr(request),

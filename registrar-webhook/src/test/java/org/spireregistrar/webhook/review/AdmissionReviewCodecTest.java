@@ -80,6 +80,7 @@ class AdmissionReviewCodecTest {
           kind missing            | {"apiVersion":"admission.k8s.io/v1"}                                          | Object 'Kind' is missing in '{"apiVersion":"admission.k8s.io/v1"}'
           apiVersion missing      | {"kind":"AdmissionReview"}                                                    | Object 'apiVersion' is missing in '{"kind":"AdmissionReview"}'
           kind not a string       | {"kind":5,"apiVersion":"admission.k8s.io/v1"}                                 | couldn't get version/kind; json parse error: kind: expected a string, got a number
+          apiVersion not a string | {"kind":"AdmissionReview","apiVersion":true}                                  | couldn't get version/kind; json parse error: apiVersion: expected a string, got a boolean
           array body              | []                                                                            | couldn't get version/kind; json parse error: expected an object, got an array
           unknown version         | {"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v2"}                 | no kind "AdmissionReview" is registered for version "admission.k8s.io/v2" in scheme "k8s-workload-registrar"
           unknown kind            | {"kind":"Pod","apiVersion":"v1"}                                              | no kind "Pod" is registered for version "v1" in scheme "k8s-workload-registrar"
