@@ -1,7 +1,7 @@
 package org.spireregistrar.cli;
 
 import java.nio.file.Path;
-import org.spireregistrar.cli.config.HclConfigLoader;
+import org.spireregistrar.config.HclConfigLoader;
 import org.spireregistrar.core.config.RegistrarConfig;
 import picocli.CommandLine.Option;
 

@@ -2,7 +2,6 @@ package org.spireregistrar.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.spireregistrar.cli.bench.BenchCommand;
 import org.spireregistrar.cli.generate.GenerateConfigCommand;
 import org.spireregistrar.core.config.RegistrarConfig;
 import picocli.CommandLine.Command;

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.spireregistrar.cli.config.HclConfigLoader;
+import org.spireregistrar.config.HclConfigLoader;
 import org.spireregistrar.core.config.RegistrarConfig;
 import org.spireregistrar.core.entry.ClusterObjects;
 import org.spireregistrar.core.entry.PlanResult;

@@ -20,7 +20,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.spireregistrar.cli.config.HclConfigLoader;
+import org.spireregistrar.config.HclConfigLoader;
 import org.spireregistrar.core.InMemoryEntryStore;
 import org.spireregistrar.core.config.RegistrarConfig;
 import org.spireregistrar.core.config.WebhookConfig;

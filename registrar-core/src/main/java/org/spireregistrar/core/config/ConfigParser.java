@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.spireregistrar.core.GoQuote;
 import org.spireregistrar.core.SpiffeId;
 import org.spireregistrar.core.TrustDomain;
 import org.spireregistrar.core.template.CrdTemplates;
@@ -216,11 +217,11 @@ public final class ConfigParser {
     // texts upstream gave at Run time.
     String level = logLevel.toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(level)) {
-      throw common("not a valid logrus Level: " + goQuote(logLevel));
+      throw common("not a valid logrus Level: " + GoQuote.quote(logLevel));
     }
     String format = logFormat.toLowerCase(Locale.ROOT);
     if (!LOG_FORMATS.contains(format)) {
-      throw common("unknown logger format: " + goQuote(logFormat));
+      throw common("unknown logger format: " + GoQuote.quote(logFormat));
     }
     // Ours: the cluster name is a segment of every node and parent ID; upstream only failed
     // later, when building the first ID.
@@ -228,7 +229,7 @@ public final class ConfigParser {
     if (clusterProblem != null) {
       throw common(
           "cluster "
-              + goQuote(cluster)
+              + GoQuote.quote(cluster)
               + " is not a valid SPIFFE ID path segment: "
               + clusterProblem);
     }
@@ -279,13 +280,13 @@ public final class ConfigParser {
     if (nameProblem != null) {
       throw new ConfigException(
           "controller_name "
-              + goQuote(controllerName)
+              + GoQuote.quote(controllerName)
               + " is not a valid SPIFFE ID path segment: "
               + nameProblem);
     }
     if (resync.compareTo(MIN_RESYNC_INTERVAL) < 0) {
       throw new ConfigException(
-          "resync_interval must be at least 1s, got " + goQuote(GoDuration.format(resync)));
+          "resync_interval must be at least 1s, got " + GoQuote.quote(GoDuration.format(resync)));
     }
     return new ReconcileConfig(
         metricsAddr, leaderElection, lock, controllerName, addPodDnsNames, clusterDnsZone, resync);
@@ -382,7 +383,7 @@ public final class ConfigParser {
       default:
         throw new ConfigException(
             "Invalid lock-type "
-                + goQuote(lock)
+                + GoQuote.quote(lock)
                 + " in leader_election_resource_lock; the supported type is \"leases\"");
     }
   }
@@ -397,29 +398,6 @@ public final class ConfigParser {
   /** {@code "line N: "}, or "" when the line is unknown (0). */
   static String at(int line) {
     return line > 0 ? "line " + line + ": " : "";
-  }
-
-  /** Go's {@code %q} for the characters a configuration holds. */
-  static String goQuote(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 
   /** Damerau (optimal string alignment) edit distance. */
@@ -483,10 +461,10 @@ public final class ConfigParser {
             ConfigKey.lookup(e.key())
                 .orElseThrow(
                     () -> {
-                      String msg = at(e.line()) + "unknown key " + goQuote(e.key());
+                      String msg = at(e.line()) + "unknown key " + GoQuote.quote(e.key());
                       return new ConfigException(
                           suggest(e.key())
-                              .map(s -> msg + "; did you mean " + goQuote(s) + "?")
+                              .map(s -> msg + "; did you mean " + GoQuote.quote(s) + "?")
                               .orElse(msg));
                     });
         if (!v.byKey.containsKey(key)) {
@@ -508,7 +486,7 @@ public final class ConfigParser {
         warnings.add(
             at(e.line())
                 + "key "
-                + goQuote(e.key())
+                + GoQuote.quote(e.key())
                 + " is only used in "
                 + key.modesText()
                 + "; ignored");
@@ -559,7 +537,7 @@ public final class ConfigParser {
           throw new ConfigException(
               at(e.line())
                   + "key "
-                  + goQuote(e.key())
+                  + GoQuote.quote(e.key())
                   + " must be a port number from 1 to 65535, got "
                   + n);
         }
@@ -584,7 +562,7 @@ public final class ConfigParser {
           throw new ConfigException(
               at(e.line())
                   + "key "
-                  + goQuote(e.key())
+                  + GoQuote.quote(e.key())
                   + " is not a valid duration: "
                   + ex.getMessage());
         }
@@ -609,7 +587,7 @@ public final class ConfigParser {
                 prefix
                     + at(e.line())
                     + "key "
-                    + goQuote(e.key())
+                    + GoQuote.quote(e.key())
                     + " must be a list of strings, got "
                     + describe(list.get(i))
                     + " at index "
@@ -654,7 +632,7 @@ public final class ConfigParser {
         prefix
             + at(line)
             + "key "
-            + goQuote(key)
+            + GoQuote.quote(key)
             + " must be "
             + expected
             + ", got "
@@ -664,7 +642,7 @@ public final class ConfigParser {
   /** "string \"yes\"", "number 3", "boolean true", "list", "block". */
   static String describe(Object value) {
     if (value instanceof String s) {
-      return "string " + goQuote(s);
+      return "string " + GoQuote.quote(s);
     }
     if (value instanceof Boolean b) {
       return "boolean " + b;

@@ -2,6 +2,7 @@ package org.spireregistrar.core.config;
 
 import java.time.Duration;
 import java.util.Map;
+import org.spireregistrar.core.GoQuote;
 
 /**
  * Go's {@code time.ParseDuration} and {@code time.Duration.String()}, so duration keys read and
@@ -98,13 +99,16 @@ public final class GoDuration {
         i++;
       }
       if (i == unitStart) {
-        throw new IllegalArgumentException("time: missing unit in duration " + quote(orig));
+        throw new IllegalArgumentException("time: missing unit in duration " + GoQuote.quote(orig));
       }
       String unitText = s.substring(unitStart, i);
       Long unit = UNITS.get(unitText);
       if (unit == null) {
         throw new IllegalArgumentException(
-            "time: unknown unit " + quote(unitText) + " in duration " + quote(orig));
+            "time: unknown unit "
+                + GoQuote.quote(unitText)
+                + " in duration "
+                + GoQuote.quote(orig));
       }
       if (whole > Long.MAX_VALUE / unit) {
         throw invalid(orig);
@@ -201,10 +205,6 @@ public final class GoDuration {
   }
 
   private static IllegalArgumentException invalid(String orig) {
-    return new IllegalArgumentException("time: invalid duration " + quote(orig));
-  }
-
-  private static String quote(String s) {
-    return ConfigParser.goQuote(s);
+    return new IllegalArgumentException("time: invalid duration " + GoQuote.quote(orig));
   }
 }

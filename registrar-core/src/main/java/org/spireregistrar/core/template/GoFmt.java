@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.spireregistrar.core.GoQuote;
 
 /**
  * The part of Go's {@code fmt} and {@code strconv} that templates reach: {@code fmt.Sprint}, {@code
@@ -514,9 +515,7 @@ final class GoFmt {
   private static String quoteRune(long v, boolean asciiOnly) {
     int r =
         (v < 0 || v > Character.MAX_CODE_POINT || (v >= 0xD800 && v <= 0xDFFF)) ? 0xFFFD : (int) v;
-    StringBuilder sb = new StringBuilder("'");
-    appendEscapedRune(sb, r, '\'', asciiOnly);
-    return sb.append('\'').toString();
+    return GoQuote.quoteRune(r, asciiOnly);
   }
 
   private void fmtUnicode(long v) {
@@ -654,85 +653,11 @@ final class GoFmt {
 
   /** Go's {@code strconv.Quote} ({@code QuoteToASCII} when {@code asciiOnly}). */
   static String quote(String s, boolean asciiOnly) {
-    StringBuilder sb = new StringBuilder(s.length() + 2);
-    sb.append('"');
-    for (int k = 0; k < s.length(); ) {
-      int r = s.codePointAt(k);
-      k += Character.charCount(r);
-      if (r >= 0xD800 && r <= 0xDFFF) {
-        r = 0xFFFD; // an unpaired surrogate: Go's RuneError
-      }
-      appendEscapedRune(sb, r, '"', asciiOnly);
-    }
-    return sb.append('"').toString();
+    return asciiOnly ? GoQuote.quoteToAscii(s) : GoQuote.quote(s);
   }
 
-  private static void appendEscapedRune(StringBuilder sb, int r, char quote, boolean asciiOnly) {
-    if (r == quote || r == '\\') {
-      sb.append('\\').appendCodePoint(r);
-      return;
-    }
-    if (asciiOnly ? (r < 0x80 && isPrint(r)) : isPrint(r)) {
-      sb.appendCodePoint(r);
-      return;
-    }
-    switch (r) {
-      case 7 -> sb.append("\\a");
-      case '\b' -> sb.append("\\b");
-      case '\f' -> sb.append("\\f");
-      case '\n' -> sb.append("\\n");
-      case '\r' -> sb.append("\\r");
-      case '\t' -> sb.append("\\t");
-      case 0x0b -> sb.append("\\v");
-      default -> {
-        if (r < ' ' || r == 0x7f) {
-          sb.append("\\x").append(hex(r, 2));
-        } else if (r < 0x10000) {
-          sb.append("\\u").append(hex(r, 4));
-        } else {
-          sb.append("\\U").append(hex(r, 8));
-        }
-      }
-    }
-  }
-
-  private static String hex(int v, int width) {
-    String h = Integer.toHexString(v);
-    return "0".repeat(Math.max(0, width - h.length())) + h;
-  }
-
-  /** Go's {@code unicode.IsPrint}: letters, marks, numbers, punctuation, symbols, ASCII space. */
   static boolean isPrint(int r) {
-    if (r == ' ') {
-      return true;
-    }
-    switch (Character.getType(r)) {
-      case Character.UPPERCASE_LETTER,
-      Character.LOWERCASE_LETTER,
-      Character.TITLECASE_LETTER,
-      Character.MODIFIER_LETTER,
-      Character.OTHER_LETTER,
-      Character.NON_SPACING_MARK,
-      Character.ENCLOSING_MARK,
-      Character.COMBINING_SPACING_MARK,
-      Character.DECIMAL_DIGIT_NUMBER,
-      Character.LETTER_NUMBER,
-      Character.OTHER_NUMBER,
-      Character.CONNECTOR_PUNCTUATION,
-      Character.DASH_PUNCTUATION,
-      Character.START_PUNCTUATION,
-      Character.END_PUNCTUATION,
-      Character.INITIAL_QUOTE_PUNCTUATION,
-      Character.FINAL_QUOTE_PUNCTUATION,
-      Character.OTHER_PUNCTUATION,
-      Character.MATH_SYMBOL,
-      Character.CURRENCY_SYMBOL,
-      Character.MODIFIER_SYMBOL,
-      Character.OTHER_SYMBOL:
-        return true;
-      default:
-        return false;
-    }
+    return GoQuote.isPrint(r);
   }
 
   // ---- floats ----

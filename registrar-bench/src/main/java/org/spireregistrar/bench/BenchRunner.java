@@ -1,0 +1,386 @@
+package org.spireregistrar.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.spireregistrar.core.Entry;
+import org.spireregistrar.core.EntrySpec;
+import org.spireregistrar.core.config.ConfigDocument;
+import org.spireregistrar.core.config.ConfigParser;
+import org.spireregistrar.core.config.RegistrarConfig;
+import org.spireregistrar.core.entry.ReconcileEntries;
+import org.spireregistrar.core.model.NodeInfo;
+import org.spireregistrar.core.model.Workload;
+import org.spireregistrar.spire.GrpcEntryStore;
+import org.spireregistrar.spire.testing.InMemorySpireServer;
+
+/**
+ * Runs the scenarios on each strategy in turn, each against its own fresh {@link
+ * InMemorySpireServer} on a Unix socket with the same injected latency, fed the same synthetic
+ * cluster and churn script.
+ *
+ * <p>Per strategy: cold sync (always, as the setup of the others), then the steady resync, the
+ * churn and the heap measurement, each only when selected.
+ */
+public final class BenchRunner {
+  static final String TRUST_DOMAIN = "example.org";
+  static final String CLUSTER = "bench";
+
+  private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(10);
+
+  private final BenchSettings settings;
+  private final PrintWriter progress;
+  private final RegistrarConfig config;
+
+  /**
+   * @param progress receives one line per step (stderr in the CLI), so a long run shows life
+   */
+  public BenchRunner(BenchSettings settings, PrintWriter progress) {
+    this.settings = settings;
+    this.progress = progress;
+    this.config = config();
+  }
+
+  /**
+   * Reconcile mode in label mode with pod DNS names: pod entries carry a SPIFFE ID from the {@code
+   * spire-workload} label (so a relabel changes the entry) and two DNS names from the pod IP.
+   */
+  static RegistrarConfig config() {
+    Map<String, Object> items = new LinkedHashMap<>();
+    items.put("mode", "reconcile");
+    items.put("trust_domain", TRUST_DOMAIN);
+    items.put("cluster", CLUSTER);
+    items.put("server_socket_path", "/run/spire/sockets/api.sock");
+    items.put("pod_label", SyntheticCluster.LABEL);
+    items.put("add_pod_dns_names", true);
+    items.put("metrics_addr", "0");
+    return ConfigParser.parse(ConfigDocument.of(items));
+  }
+
+  /** All selected scenarios on all selected strategies. */
+  public BenchReport run() {
+    if (settings.warmup()) {
+      BenchSettings w = settings.forWarmup();
+      for (String id : settings.strategies()) {
+        progress.printf("warm-up: %s (%d pods, untimed)%n", id, w.pods());
+        progress.flush();
+        new BenchRunner(w, new PrintWriter(PrintWriter.nullWriter())).runStrategy(id, false);
+      }
+    }
+    Map<Scenario, List<Measured>> byScenario = new EnumMap<>(Scenario.class);
+    for (String id : settings.strategies()) {
+      Map<Scenario, Measured> results = runStrategy(id, true);
+      results.forEach((s, m) -> byScenario.computeIfAbsent(s, k -> new ArrayList<>()).add(m));
+    }
+    List<BenchReport.ScenarioReport> reports = new ArrayList<>();
+    for (Scenario s : Scenario.values()) {
+      if (settings.scenarios().contains(s)) {
+        reports.add(BenchReport.scenario(s, settings, byScenario.getOrDefault(s, List.of())));
+      }
+    }
+    return new BenchReport(settings, reports);
+  }
+
+  /** The strategy IDs {@link #create} knows, ours first. */
+  public static final List<String> STRATEGIES = List.of("registrar", "original", "scm");
+
+  /** The error for an ID not among {@link #STRATEGIES}. */
+  public static IllegalArgumentException unknownStrategy(String id) {
+    return new IllegalArgumentException(
+        "unknown strategy \"" + id + "\"; valid strategies are registrar, original and scm");
+  }
+
+  /**
+   * A strategy writing through {@code store}.
+   *
+   * @param baselineInterval the baselines' periodic pass
+   */
+  static Strategy create(
+      String id, RegistrarConfig config, GrpcEntryStore store, Duration baselineInterval) {
+    return switch (id) {
+      case "registrar" -> new RegistrarStrategy(config, store);
+      case "original" -> new OriginalRegistrarModel(config, store, baselineInterval);
+      case "scm" -> new ControllerManagerModel(config, store, baselineInterval);
+      default -> throw unknownStrategy(id);
+    };
+  }
+
+  /** The client settings each strategy's original uses (page size, batch limits). */
+  static GrpcEntryStore.Options storeOptions(String id) {
+    GrpcEntryStore.Options d = GrpcEntryStore.Options.DEFAULTS;
+    return switch (id) {
+      case "original" -> d.withPageSize(OriginalRegistrarModel.PAGE_SIZE).withBatchSize(1000);
+      case "scm" ->
+          d.withPageSize(ControllerManagerModel.PAGE_SIZE)
+              .withBatchSize(ControllerManagerModel.DELETE_BATCH);
+      default -> d; // production defaults, as ModeRunner connects
+    };
+  }
+
+  private Map<Scenario, Measured> runStrategy(String id, boolean measured) {
+    Map<Scenario, Measured> out = new EnumMap<>(Scenario.class);
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("registrar-bench");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a directory for the SPIRE socket", e);
+    }
+    try (InMemorySpireServer spire =
+        InMemorySpireServer.builder()
+            .trustDomain(TRUST_DOMAIN)
+            .socketPath(dir.resolve("api.sock"))
+            .start()) {
+      spire.faults().latency(settings.rpcLatency());
+      GrpcEntryStore store = GrpcEntryStore.connect(spire.address(), "", storeOptions(id));
+      Strategy strategy = create(id, config, store, settings.baselineInterval());
+      String title = strategy.title();
+      try {
+        SyntheticCluster cluster =
+            new SyntheticCluster(settings.seed(), settings.pods(), settings.nodes());
+        step(id, "cold sync of %d pods on %d nodes", settings.pods(), settings.nodes());
+        Measured cold = cold(strategy, spire, cluster);
+        if (settings.scenarios().contains(Scenario.COLD)) {
+          out.put(Scenario.COLD, cold);
+        }
+        if (settings.scenarios().contains(Scenario.STEADY)) {
+          step(id, "steady-state resync");
+          out.put(Scenario.STEADY, steady(strategy, spire));
+        }
+        if (settings.scenarios().contains(Scenario.CHURN)) {
+          step(id, "churn: %d events at %d/s", settings.churnEvents(), settings.churnRate());
+          out.put(Scenario.CHURN, churn(strategy, spire, cluster, measured));
+        }
+        if (settings.scenarios().contains(Scenario.HEAP) && measured) {
+          step(id, "heap");
+          long withStrategy = liveHeapBytes();
+          strategy.close();
+          store.close();
+          strategy = null;
+          store = null;
+          long without = liveHeapBytes();
+          out.put(
+              Scenario.HEAP,
+              new Measured(
+                  id,
+                  title,
+                  0,
+                  0,
+                  Map.of(),
+                  Map.of(),
+                  LatencyRecorder.Percentiles.NONE,
+                  Optional.empty(),
+                  Map.of(
+                      "heap_bytes",
+                      Math.max(0, withStrategy - without),
+                      "pods_tracked",
+                      cluster.podCount())));
+        }
+      } finally {
+        if (strategy != null) {
+          strategy.close();
+        }
+        if (store != null) {
+          store.close();
+        }
+      }
+    } finally {
+      try {
+        Files.deleteIfExists(dir.resolve("api.sock"));
+        Files.deleteIfExists(dir);
+      } catch (IOException e) {
+        // a leftover empty temp directory is harmless
+      }
+    }
+    return out;
+  }
+
+  private void step(String id, String format, Object... args) {
+    progress.printf("%-9s %s%n", id, String.format(format, args));
+    progress.flush();
+  }
+
+  // ---------------------------------------------------------------- scenarios
+
+  private Measured cold(Strategy s, InMemorySpireServer spire, SyntheticCluster cluster) {
+    List<NodeInfo> nodes = cluster.nodes();
+    List<Workload> pods = cluster.workloads();
+    spire.resetCounters();
+    s.latencies().reset();
+    CpuMeter cpu = CpuMeter.start();
+    long t0 = System.nanoTime();
+    runOnFeeder(
+        cpu,
+        () -> {
+          for (NodeInfo n : nodes) {
+            s.nodeUpserted(n);
+          }
+          for (Workload p : pods) {
+            s.podUpserted(p);
+          }
+          s.start();
+        });
+    boolean idle = await(s::awaitIdle, SYNC_TIMEOUT);
+    long wall = System.nanoTime() - t0;
+    long cpuNanos = cpu.elapsedNanos();
+    return measured(
+        s,
+        spire,
+        wall,
+        cpuNanos,
+        Optional.of(idle && converged(spire, cluster)),
+        Map.of("objects", nodes.size() + pods.size()));
+  }
+
+  private Measured steady(Strategy s, InMemorySpireServer spire) {
+    spire.resetCounters();
+    s.latencies().reset();
+    CpuMeter cpu = CpuMeter.start();
+    long t0 = System.nanoTime();
+    boolean done = await(s::resyncOnce, SYNC_TIMEOUT);
+    long wall = System.nanoTime() - t0;
+    long cpuNanos = cpu.elapsedNanos();
+    double perHour = 3600.0 / (s.resyncInterval().toNanos() / 1e9);
+    Map<String, Number> extra = new HashMap<>();
+    extra.put("resync_interval_s", s.resyncInterval().toNanos() / 1e9);
+    extra.put("list_rpcs_per_hour_idle", spire.counters().rpcs(Measured.LIST) * perHour);
+    extra.put("cpu_ms_per_hour_idle", cpuNanos / 1e6 * perHour);
+    if (!done) {
+      extra.put("timed_out", 1);
+    }
+    return measured(s, spire, wall, cpuNanos, Optional.empty(), extra);
+  }
+
+  private Measured churn(
+      Strategy s, InMemorySpireServer spire, SyntheticCluster cluster, boolean drain) {
+    long interval = TimeUnit.SECONDS.toNanos(1) / settings.churnRate();
+    List<SyntheticCluster.Event> script = cluster.churn(settings.churnEvents(), interval);
+    spire.resetCounters();
+    s.latencies().reset();
+    CpuMeter cpu = CpuMeter.start();
+    long t0 = System.nanoTime();
+    runOnFeeder(
+        cpu,
+        () -> {
+          for (SyntheticCluster.Event e : script) {
+            long due = t0 + e.atNanos();
+            for (long left = due - System.nanoTime(); left > 0; left = due - System.nanoTime()) {
+              LockSupport.parkNanos(left);
+            }
+            switch (e.op()) {
+              case CREATE, RELABEL -> s.podUpserted(e.workload());
+              case DELETE ->
+                  s.podDeleted(
+                      SyntheticCluster.namespace(e.pod()), SyntheticCluster.podName(e.pod()));
+            }
+          }
+        });
+    long fed = System.nanoTime() - t0;
+    boolean idle = drain && await(s::awaitIdle, SYNC_TIMEOUT);
+    long wall = System.nanoTime() - t0;
+    long cpuNanos = cpu.elapsedNanos();
+    Map<String, Number> extra = new HashMap<>();
+    extra.put("events", script.size());
+    extra.put("events_per_s", script.size() / (fed / 1e9));
+    if (s instanceof ControllerManagerModel scm) {
+      extra.put("dropped_triggers", scm.droppedTriggers());
+    }
+    return measured(
+        s, spire, wall, cpuNanos, Optional.of(idle && converged(spire, cluster)), extra);
+  }
+
+  private static Measured measured(
+      Strategy s,
+      InMemorySpireServer spire,
+      long wall,
+      long cpu,
+      Optional<Boolean> converged,
+      Map<String, Number> extra) {
+    return new Measured(
+        s.id(),
+        s.title(),
+        wall,
+        cpu,
+        spire.counters().rpcsByMethod(),
+        spire.counters().entriesByMethod(),
+        s.latencies().percentiles(),
+        converged,
+        extra);
+  }
+
+  private interface TimedWait {
+    boolean await(Duration timeout) throws InterruptedException;
+  }
+
+  private static boolean await(TimedWait wait, Duration timeout) {
+    try {
+      return wait.await(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Runs {@code feed} on a thread named as registrar-side (the informer's delivery thread). */
+  private static void runOnFeeder(CpuMeter cpu, Runnable feed) {
+    Thread t =
+        new Thread(
+            () -> {
+              feed.run();
+              cpu.threadEnding();
+            },
+            "bench-feed");
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Whether SPIRE holds exactly the entries the cluster calls for (as a multiset). */
+  private boolean converged(InMemorySpireServer spire, SyntheticCluster cluster) {
+    ReconcileEntries rules = ReconcileEntries.forConfig(config);
+    Map<EntrySpec, Integer> want = new HashMap<>();
+    for (NodeInfo n : cluster.nodes()) {
+      want.merge(rules.nodeEntry(n), 1, Integer::sum);
+    }
+    for (Workload p : cluster.workloads()) {
+      rules.podEntry(p, List.of(), w -> {}).ifPresent(e -> want.merge(e, 1, Integer::sum));
+    }
+    Map<EntrySpec, Integer> have = new HashMap<>();
+    for (Entry e : spire.entries()) {
+      have.merge(e.spec(), 1, Integer::sum);
+    }
+    return want.equals(have);
+  }
+
+  /** Heap in use after full collections: the smallest of a few, once it stops falling. */
+  static long liveHeapBytes() {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    long best = Long.MAX_VALUE;
+    for (int i = 0; i < 5; i++) {
+      System.gc();
+      long used = memory.getHeapMemoryUsage().getUsed();
+      if (used >= best && i >= 2) {
+        break;
+      }
+      best = Math.min(best, used);
+    }
+    return best;
+  }
+}

@@ -1,0 +1,86 @@
+package org.spireregistrar.bench;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One benchmark run's inputs.
+ *
+ * @param pods pods in the cluster
+ * @param nodes nodes the pods are spread over
+ * @param rpcLatency latency the SPIRE server adds to every RPC
+ * @param churnRate churn events per second
+ * @param duration how long the churn lasts
+ * @param seed seed of the synthetic cluster and churn script
+ * @param scenarios scenarios to report
+ * @param strategies strategy IDs, ours first
+ * @param baselineInterval the baselines' periodic pass (10 s in both originals)
+ * @param warmup whether a small untimed run of each strategy precedes the measured ones
+ */
+public record BenchSettings(
+    int pods,
+    int nodes,
+    Duration rpcLatency,
+    int churnRate,
+    Duration duration,
+    long seed,
+    Set<Scenario> scenarios,
+    List<String> strategies,
+    Duration baselineInterval,
+    boolean warmup) {
+
+  public BenchSettings {
+    if (pods < 1) {
+      throw new IllegalArgumentException("--pods must be at least 1: " + pods);
+    }
+    if (nodes < 1) {
+      throw new IllegalArgumentException("--nodes must be at least 1: " + nodes);
+    }
+    Objects.requireNonNull(rpcLatency, "rpcLatency");
+    if (rpcLatency.isNegative()) {
+      throw new IllegalArgumentException("--rpc-latency must not be negative: " + rpcLatency);
+    }
+    if (churnRate < 1) {
+      throw new IllegalArgumentException("--churn-rate must be at least 1: " + churnRate);
+    }
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("--duration must be positive: " + duration);
+    }
+    if (scenarios.isEmpty()) {
+      throw new IllegalArgumentException("--scenarios must name at least one scenario");
+    }
+    scenarios = Set.copyOf(scenarios);
+    strategies = List.copyOf(strategies);
+    if (strategies.isEmpty()) {
+      throw new IllegalArgumentException("--strategies must name at least one strategy");
+    }
+    if (baselineInterval.isNegative() || baselineInterval.isZero()) {
+      throw new IllegalArgumentException("baseline interval must be positive: " + baselineInterval);
+    }
+  }
+
+  /** Churn events in the run. */
+  int churnEvents() {
+    return (int) Math.max(1, Math.round(churnRate * (duration.toNanos() / 1e9)));
+  }
+
+  /**
+   * The untimed warm-up: a smaller cluster and a short, fast churn, enough for the JIT to compile
+   * the per-event paths of every strategy (and the shared gRPC client) before anything is timed.
+   */
+  BenchSettings forWarmup() {
+    return new BenchSettings(
+        Math.min(pods, 2000),
+        Math.min(nodes, 20),
+        rpcLatency,
+        Math.max(churnRate, 1000),
+        Duration.ofMillis(Math.min(duration.toMillis(), 2000)),
+        seed + 1,
+        Set.of(Scenario.COLD, Scenario.STEADY, Scenario.CHURN),
+        strategies,
+        baselineInterval,
+        false);
+  }
+}

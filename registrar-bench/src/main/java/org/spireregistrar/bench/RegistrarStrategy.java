@@ -1,0 +1,126 @@
+package org.spireregistrar.bench;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.spireregistrar.core.EntryStore;
+import org.spireregistrar.core.config.RegistrarConfig;
+import org.spireregistrar.core.model.NodeInfo;
+import org.spireregistrar.core.model.Workload;
+import org.spireregistrar.reconcile.ObjectKey;
+import org.spireregistrar.reconcile.SyncEngine;
+import org.spireregistrar.reconcile.SyncListener;
+import org.spireregistrar.reconcile.SyncReport;
+
+/**
+ * Our reconcile mode: the production {@link SyncEngine}, built by {@link SyncEngine#forConfig}
+ * exactly as the CLI builds it, writing through the store it is given.
+ *
+ * <p>Latency of an object: from the first event of the pass that synced it to the return of the
+ * last write call that carried one of its entries (or, when nothing needed writing, the end of the
+ * pass).
+ */
+final class RegistrarStrategy implements Strategy {
+  private final SyncEngine engine;
+  private final LatencyRecorder latencies = new LatencyRecorder();
+  private final Duration resyncInterval;
+
+  RegistrarStrategy(RegistrarConfig config, EntryStore store) {
+    this.resyncInterval = config.reconcile().resyncInterval();
+    this.engine = SyncEngine.forConfig(config, store, new Timing(latencies));
+    engine.start();
+    engine.setLeader(true);
+  }
+
+  /** Turns the engine's callbacks (all on its sync thread) into latency samples. */
+  private static final class Timing implements SyncListener {
+    private final LatencyRecorder latencies;
+    private final Map<ObjectKey, Long> lastWrite = new HashMap<>();
+    private long passEnd;
+
+    Timing(LatencyRecorder latencies) {
+      this.latencies = latencies;
+    }
+
+    @Override
+    public void onWrite(WriteKind kind, ObjectKey key, String spiffeId) {
+      if (key != null) {
+        lastWrite.put(key, System.nanoTime());
+      }
+    }
+
+    @Override
+    public void onObjectSynced(ObjectKey key, long latencyNanos) {
+      // The engine measures every object of a pass against one "now" taken just before the first
+      // callback; take ours once per pass too, so the event time is recovered exactly.
+      if (passEnd == 0) {
+        passEnd = System.nanoTime();
+      }
+      long since = passEnd - latencyNanos;
+      Long written = lastWrite.remove(key);
+      latencies.record((written != null ? written : passEnd) - since);
+    }
+
+    @Override
+    public void onPass(SyncReport report) {
+      lastWrite.clear();
+      passEnd = 0;
+    }
+  }
+
+  @Override
+  public String id() {
+    return "registrar";
+  }
+
+  @Override
+  public String title() {
+    return "registrar";
+  }
+
+  @Override
+  public void podUpserted(Workload pod) {
+    engine.podUpserted(pod);
+  }
+
+  @Override
+  public void podDeleted(String namespace, String name) {
+    engine.podDeleted(namespace, name);
+  }
+
+  @Override
+  public void nodeUpserted(NodeInfo node) {
+    engine.nodeUpserted(node);
+  }
+
+  @Override
+  public void start() {
+    engine.cachesSynced();
+  }
+
+  @Override
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    return engine.awaitIdle(timeout);
+  }
+
+  @Override
+  public boolean resyncOnce(Duration timeout) throws InterruptedException {
+    engine.requestResync();
+    return engine.awaitIdle(timeout);
+  }
+
+  @Override
+  public Duration resyncInterval() {
+    return resyncInterval;
+  }
+
+  @Override
+  public LatencyRecorder latencies() {
+    return latencies;
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+  }
+}

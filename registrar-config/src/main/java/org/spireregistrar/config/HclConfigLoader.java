@@ -1,0 +1,101 @@
+package org.spireregistrar.config;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.spireregistrar.core.config.ConfigDocument;
+import org.spireregistrar.core.config.ConfigException;
+import org.spireregistrar.core.config.ConfigParser;
+import org.spireregistrar.core.config.RegistrarConfig;
+
+/**
+ * Reads the registrar's HCL configuration file: HCL v1 syntax (or its JSON form) checked by our
+ * strict linter ({@link HclParser}), values decoded by hcl4j ({@link Hcl4jDecoder}), then keys,
+ * types, defaults and rules checked by {@link ConfigParser}.
+ *
+ * <p>The linter exists because hcl4j (an HCL2 parser) accepts malformed text silently (a stray
+ * {@code foo bar baz}, an unclosed list or block, a key without a value) and reads some HCL v1
+ * differently ({@code "${x}"} becomes {@code "x"}, {@code 0x10} becomes {@code x10}, {@code 1e3}
+ * becomes {@code e3}, {@code \u00e9} fails). Malformed text fails in the linter, before hcl4j runs;
+ * a value hcl4j reads differently fails naming the line and the construct, e.g. {@code line 4: hex
+ * numbers are not supported here; write 0x10 as 16}.
+ *
+ * <p>Errors are {@link ConfigException}s with complete messages: {@code unable to load
+ * configuration: open x.conf: no such file or directory}, {@code unable to decode configuration:
+ * line 3: key "trust_domain" has no value}, or the validation messages of {@link ConfigParser}.
+ * Nothing is logged or printed (hcl4j's logger is off in {@code simplelogger.properties}).
+ */
+public final class HclConfigLoader {
+
+  private HclConfigLoader() {}
+
+  /**
+   * Reads, decodes and validates the configuration file at {@code path} (UTF-8).
+   *
+   * @throws ConfigException when the file cannot be read, is not valid HCL, or is not a valid
+   *     configuration
+   */
+  public static RegistrarConfig load(Path path) {
+    Objects.requireNonNull(path, "path");
+    return parse(read(path), path.toString());
+  }
+
+  /**
+   * Decodes and validates configuration text.
+   *
+   * @param sourceName names the text (a file name) in the decoded document
+   * @throws ConfigException when the text is not valid HCL or not a valid configuration
+   */
+  public static RegistrarConfig parse(String text, String sourceName) {
+    return ConfigParser.parse(decode(text, sourceName));
+  }
+
+  /**
+   * Decodes configuration text into a document, without validating keys or values.
+   *
+   * @throws ConfigException {@code unable to decode configuration: line N: …} on a syntax error
+   */
+  public static ConfigDocument decode(String text, String sourceName) {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(sourceName, "sourceName");
+    return Hcl4jDecoder.decode(text, sourceName);
+  }
+
+  /** The file's text; errors worded like Go's, as upstream printed them. */
+  private static String read(Path path) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      throw loadError("open " + path + ": no such file or directory");
+    } catch (AccessDeniedException e) {
+      throw loadError("open " + path + ": permission denied");
+    } catch (IOException e) {
+      if (Files.isDirectory(path)) {
+        throw loadError("read " + path + ": is a directory");
+      }
+      throw loadError("read " + path + ": " + e.getMessage());
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw loadError("read " + path + ": not UTF-8 text");
+    }
+  }
+
+  private static ConfigException loadError(String reason) {
+    return new ConfigException("unable to load configuration: " + reason);
+  }
+}
