@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spireregistrar.core.GoQuote;
+import org.spireregistrar.core.config.ListenAddress;
 
 /**
  * One HTTP listener for {@code /metrics} (Prometheus text format), {@code /healthz} (the process is
@@ -123,26 +125,14 @@ public final class HealthServer implements AutoCloseable {
     }
   }
 
-  /** Parses {@code host:port} or {@code :port}. */
+  /** Parses {@code host:port} or {@code :port} ({@link ListenAddress}). */
   static InetSocketAddress parse(String addr) {
-    int colon = addr.lastIndexOf(':');
-    if (colon < 0) {
-      throw new IllegalArgumentException("invalid listen address \"" + addr + "\": missing port");
-    }
-    String host = addr.substring(0, colon);
-    int port;
     try {
-      port = Integer.parseInt(addr.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("invalid listen address \"" + addr + "\": bad port");
+      return ListenAddress.parse(addr).socketAddress();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "invalid listen address " + GoQuote.quote(addr) + ": " + e.getMessage(), e);
     }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("invalid listen address \"" + addr + "\": bad port");
-    }
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
   }
 
   /** The bound address (useful with port 0). */

@@ -1,2 +1,6 @@
-/** registrar-kubernetes: see the root README's module map. */
+/**
+ * The Kubernetes adapter over the official client-java: client set-up from kubeconfig or the
+ * in-cluster account, the one mapping of Kubernetes JSON to the core's views, informers, Lease
+ * leader election, and the health/metrics HTTP server. Knows nothing of SPIRE.
+ */
 package org.spireregistrar.kubernetes;

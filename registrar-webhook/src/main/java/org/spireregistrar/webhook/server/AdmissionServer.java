@@ -31,6 +31,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spireregistrar.core.config.ListenAddress;
 
 /**
  * The HTTPS server admission webhooks run on (upstream §4.2 and §4.4): TLS 1.2 or newer, client
@@ -108,8 +109,15 @@ public final class AdmissionServer implements AutoCloseable {
     Objects.requireNonNull(options, "options");
     Map<String, PostHandler> routeCopy = Map.copyOf(routes);
     ReloadingTlsContext tls = new ReloadingTlsContext(files, clock);
-    ListenAddress listen = ListenAddress.parse(addr);
-    InetSocketAddress bind = listen.socketAddress();
+    ListenAddress listen;
+    InetSocketAddress bind;
+    try {
+      listen = ListenAddress.parse(addr);
+      bind = listen.socketAddress();
+    } catch (IllegalArgumentException e) {
+      throw new ServerStartException(
+          "unable to listen: listen tcp " + addr + ": " + e.getMessage(), e);
+    }
 
     // At most maxThreads workers; no thread waits on a slow client (bodies are read on demand).
     QueuedThreadPool threads = new QueuedThreadPool(options.maxThreads(), 2);

@@ -1,4 +1,4 @@
-package org.spireregistrar.cli;
+package org.spireregistrar.examples.embedding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,11 +15,11 @@ import org.spireregistrar.core.model.NodeInfo;
 import org.spireregistrar.core.model.Workload;
 
 /** The README's "Embedding the core" example, run as written. */
-class EmbeddingExampleTest {
+class ReadmeExampleTest {
 
   @Test
   void readmeExampleComputesThePodAndNodeEntries() {
-    RegistrarConfig config = HclConfigLoader.load(Path.of("../examples/reconcile/registrar.conf"));
+    RegistrarConfig config = HclConfigLoader.load(Path.of("../reconcile/registrar.conf"));
     Workload pod =
         new Workload(
             "shop",
