@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.spireregistrar.core.config.GoDuration;
+import org.spireregistrar.webhook.setup.KeyAlgorithm;
+import org.spireregistrar.webhook.setup.WebhookManifests;
+import org.spireregistrar.webhook.setup.WebhookPki;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,7 +79,7 @@ public final class GenerateConfigCommand implements Callable<Integer> {
       names = {"-ca-key-alg", "--ca-key-alg"},
       paramLabel = "ALG",
       defaultValue = "ec-p256",
-      converter = KeyAlgorithm.Converter.class,
+      converter = KeyAlgorithmConverter.class,
       description =
           "CA key algorithm: rsa-2048, rsa-4096, ec-p224, ec-p256, ec-p384 or ec-p521"
               + " (default: ${DEFAULT-VALUE}).")
@@ -86,7 +89,7 @@ public final class GenerateConfigCommand implements Callable<Integer> {
       names = {"-server-key-alg", "--server-key-alg"},
       paramLabel = "ALG",
       defaultValue = "ec-p256",
-      converter = KeyAlgorithm.Converter.class,
+      converter = KeyAlgorithmConverter.class,
       description = "Server key algorithm (default: ${DEFAULT-VALUE}).")
   KeyAlgorithm serverKeyAlg;
 
@@ -94,7 +97,7 @@ public final class GenerateConfigCommand implements Callable<Integer> {
       names = {"-client-key-alg", "--client-key-alg"},
       paramLabel = "ALG",
       defaultValue = "ec-p256",
-      converter = KeyAlgorithm.Converter.class,
+      converter = KeyAlgorithmConverter.class,
       description = "Client key algorithm (default: ${DEFAULT-VALUE}).")
   KeyAlgorithm clientKeyAlg;
 
@@ -244,6 +247,18 @@ public final class GenerateConfigCommand implements Callable<Integer> {
         throw new TypeConversionException("ttl must not be negative: \"" + value + "\"");
       }
       return d;
+    }
+  }
+
+  /** picocli's converter for {@code -*-key-alg}. */
+  static final class KeyAlgorithmConverter implements ITypeConverter<KeyAlgorithm> {
+    @Override
+    public KeyAlgorithm convert(String value) {
+      try {
+        return KeyAlgorithm.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * {@code generate-config}: webhook mode's certificates and the Kubernetes manifests that wire the
- * API server to the registrar (upstream {@code generate-config.go}, emitting valid YAML).
+ * The {@code generate-config} command: parses its flags, calls {@code
+ * org.spireregistrar.webhook.setup} and writes or prints the result.
  */
 package org.spireregistrar.cli.generate;

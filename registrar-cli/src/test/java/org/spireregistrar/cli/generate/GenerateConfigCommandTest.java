@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.spireregistrar.webhook.setup.KeyAlgorithm;
 import picocli.CommandLine;
 
 class GenerateConfigCommandTest {

@@ -1,4 +1,4 @@
-package org.spireregistrar.cli.generate;
+package org.spireregistrar.webhook.setup;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -9,8 +9,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Locale;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * The key algorithms of upstream's {@code -ca-key-alg}, {@code -server-key-alg} and {@code
@@ -28,7 +26,7 @@ public enum KeyAlgorithm {
   /**
    * Bouncy Castle, used without registering it: the JDK's own EC provider dropped P-224 in Java 16.
    */
-  static final Provider PROVIDER = new BouncyCastleProvider();
+  public static final Provider PROVIDER = new BouncyCastleProvider();
 
   private final String flag;
   private final String keyType;
@@ -108,14 +106,4 @@ public enum KeyAlgorithm {
   }
 
   /** picocli conversion with upstream's error text. */
-  static final class Converter implements ITypeConverter<KeyAlgorithm> {
-    @Override
-    public KeyAlgorithm convert(String value) {
-      try {
-        return parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
-    }
-  }
 }

@@ -1,4 +1,4 @@
-package org.spireregistrar.cli.generate;
+package org.spireregistrar.webhook.setup;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.spireregistrar.cli.generate;
+package org.spireregistrar.webhook.setup;
 
 import java.io.IOException;
 import java.io.StringWriter;
