@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spireregistrar.core.model.EndpointsInfo;
+import org.spireregistrar.core.model.Workload;
 
 /**
  * Informers for Pods, Nodes and (optionally) Endpoints in all namespaces, delivering the core's
@@ -34,30 +36,32 @@ public final class ClusterInformers implements AutoCloseable {
    */
   public ClusterInformers(ApiClient client, ClusterEvents sink, boolean endpoints) {
     this.sink = Objects.requireNonNull(sink, "sink");
+    // Lenient: one odd object must never stop an informer. The API server always sets namespaces.
+    ObjectViews views = new ObjectViews(ObjectViews.Strictness.LENIENT, "");
     informers.add(
         informer(
             client,
             "pods",
-            o -> sink.podUpserted(KubernetesViews.pod(o.getRaw())),
+            o -> sink.podUpserted(views.pod(o.getRaw())),
             o -> {
-              String[] ref = KubernetesViews.ref(o.getRaw());
-              sink.podDeleted(ref[0], ref[1]);
+              Workload pod = views.pod(o.getRaw());
+              sink.podDeleted(pod.namespace(), pod.name());
             }));
     informers.add(
         informer(
             client,
             "nodes",
-            o -> sink.nodeUpserted(KubernetesViews.node(o.getRaw())),
-            o -> sink.nodeDeleted(KubernetesViews.ref(o.getRaw())[1])));
+            o -> sink.nodeUpserted(views.node(o.getRaw())),
+            o -> sink.nodeDeleted(views.node(o.getRaw()).name())));
     if (endpoints) {
       informers.add(
           informer(
               client,
               "endpoints",
-              o -> sink.endpointsUpserted(KubernetesViews.endpoints(o.getRaw())),
+              o -> sink.endpointsUpserted(views.endpoints(o.getRaw())),
               o -> {
-                String[] ref = KubernetesViews.ref(o.getRaw());
-                sink.endpointsDeleted(ref[0], ref[1]);
+                EndpointsInfo e = views.endpoints(o.getRaw());
+                sink.endpointsDeleted(e.namespace(), e.name());
               }));
     }
   }

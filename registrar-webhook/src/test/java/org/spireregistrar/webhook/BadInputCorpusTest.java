@@ -120,7 +120,9 @@ class BadInputCorpusTest {
             "serviceAccountName a number", create(pod("{}", "{\"serviceAccountName\":1}")), 500),
         new Case("podIP an object", create("{\"status\":{\"podIP\":{}}}"), 500),
         new Case(
-            "no service account", create(pod("{\"name\":\"p\",\"namespace\":\"ns\"}", "{}")), 500),
+            "serviceAccount a number",
+            create(pod("{\"name\":\"p\",\"namespace\":\"ns\"}", "{\"serviceAccount\":7}")),
+            500),
         new Case(
             "huge invalid service account",
             create(

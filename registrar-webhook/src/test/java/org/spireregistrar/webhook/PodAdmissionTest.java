@@ -349,8 +349,19 @@ class PodAdmissionTest {
   void decidesADryRunCreateAsTheRealOne() {
     ObjectNode review = Reviews.podReview(V1, "u", "CREATE", Reviews.pod("ns", "web-0"));
     ((ObjectNode) review.get("request")).put("dryRun", true);
-    ((ObjectNode) review.get("request").get("object").get("spec")).put("serviceAccountName", "");
+    // Not a valid ID path segment: the real CREATE would be answered 500.
+    ((ObjectNode) review.get("request").get("object").get("spec")).put("serviceAccountName", "a b");
     assertThat(send(review).status()).isEqualTo(500);
+  }
+
+  @Test
+  void givesAPodWithoutServiceAccountTheDefaultOne() {
+    ObjectNode pod = Reviews.pod("ns", "web-0");
+    ((ObjectNode) pod.get("spec")).remove("serviceAccountName");
+    assertThat(send(Reviews.podReview(V1, "u", "CREATE", pod)).status()).isEqualTo(200);
+    assertThat(store.entries())
+        .extracting(Entry::spiffeId)
+        .containsExactly(id("/ns/ns/sa/default"));
   }
 
   // --- DELETE ---

@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param namespace {@code metadata.namespace}
  * @param name {@code metadata.name}
  * @param uid {@code metadata.uid}; empty when unknown
- * @param serviceAccount {@code spec.serviceAccountName}; empty when unset
+ * @param serviceAccount {@code spec.serviceAccountName}, else {@code spec.serviceAccount}, else
+ *     {@code default} (as the API server defaults it)
  * @param nodeName {@code spec.nodeName}; empty while unscheduled
  * @param hostname {@code spec.hostname}; empty when unset
  * @param podIp {@code status.podIP}; empty until assigned

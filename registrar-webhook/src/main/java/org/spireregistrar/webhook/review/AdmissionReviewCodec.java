@@ -9,16 +9,18 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.spireregistrar.core.RejectedObjectException;
 import org.spireregistrar.core.model.Workload;
+import org.spireregistrar.kubernetes.JsonTrees;
+import org.spireregistrar.kubernetes.ObjectViews;
 
 /**
  * AdmissionReview JSON ({@code admission.k8s.io/v1} and {@code v1beta1}, whose fields the registrar
- * reads are identical) to records and back, and the Pod inside a request to a {@link Workload}.
+ * reads are identical) to records and back, and the Pod inside a request to a {@link Workload}
+ * (through registrar-kubernetes' {@link ObjectViews}, the one object mapping).
  *
  * <p>Decoding follows what upstream's apimachinery decoder accepted: {@code kind} and {@code
  * apiVersion} are required and must name an AdmissionReview; unknown fields are ignored; a field
@@ -141,38 +143,29 @@ public final class AdmissionReviewCodec {
   }
 
   /**
-   * The Pod in {@code object} as a {@link Workload}: {@code metadata.namespace/name/uid/labels/
-   * annotations/deletionTimestamp}, {@code spec.serviceAccountName/nodeName/hostname}, {@code
-   * status.podIP}. Other fields are ignored.
+   * The Pod in {@code object} as a {@link Workload}, read by the one mapping ({@link ObjectViews},
+   * strictly): a field it reads that has the wrong JSON type is an error naming the pod and the
+   * field. Other fields are ignored.
    *
    * @param object {@code request.object}; empty when the request has none
    * @param defaultNamespace used when the object has no {@code metadata.namespace} (the API server
    *     fills it in before admission, so this only concerns hand-made reviews)
-   * @throws AdmissionException {@code unable to unmarshal v1/Pod object: <reason>}
+   * @throws AdmissionException {@code unable to unmarshal v1/Pod object: <reason>}, e.g. {@code …:
+   *     Pod ns/web-0: metadata.labels must be a map of strings, got list}
    */
   public Workload pod(Optional<JsonNode> object, String defaultNamespace) {
     if (object.isEmpty()) {
       throw new AdmissionException(
           "unable to unmarshal v1/Pod object: unexpected end of JSON input");
     }
+    if (!object.get().isObject()) {
+      throw new AdmissionException(
+          "unable to unmarshal v1/Pod object: expected an object, got " + typeName(object.get()));
+    }
     try {
-      Fields pod = new Fields("", object.get(), AdmissionException::new);
-      Fields metadata = pod.object("metadata");
-      Fields spec = pod.object("spec");
-      Fields status = pod.object("status");
-      String namespace = metadata.string("namespace");
-      return new Workload(
-          namespace.isEmpty() ? defaultNamespace : namespace,
-          metadata.string("name"),
-          metadata.string("uid"),
-          spec.string("serviceAccountName"),
-          spec.string("nodeName"),
-          spec.string("hostname"),
-          status.string("podIP"),
-          metadata.stringMap("labels"),
-          metadata.stringMap("annotations"),
-          !metadata.string("deletionTimestamp").isEmpty());
-    } catch (AdmissionException e) {
+      return new ObjectViews(ObjectViews.Strictness.STRICT, defaultNamespace)
+          .pod(JsonTrees.toGson(object.get()).getAsJsonObject());
+    } catch (RejectedObjectException e) {
       throw new AdmissionException("unable to unmarshal v1/Pod object: " + e.getMessage(), e);
     }
   }
@@ -264,29 +257,6 @@ public final class AdmissionReviewCodec {
 
     Optional<JsonNode> raw(String field) {
       return Optional.ofNullable(get(field));
-    }
-
-    Map<String, String> stringMap(String field) {
-      JsonNode v = get(field);
-      if (v == null) {
-        return Map.of();
-      }
-      if (!v.isObject()) {
-        throw error.apply(at(field) + ": expected an object, got " + typeName(v));
-      }
-      Map<String, String> out = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> e : v.properties()) {
-        JsonNode value = e.getValue();
-        if (value.isNull()) {
-          out.put(e.getKey(), ""); // Go decodes null into a map[string]string as ""
-        } else if (!value.isTextual()) {
-          throw error.apply(
-              at(field) + "." + e.getKey() + ": expected a string, got " + typeName(value));
-        } else {
-          out.put(e.getKey(), value.textValue());
-        }
-      }
-      return out;
     }
   }
 }

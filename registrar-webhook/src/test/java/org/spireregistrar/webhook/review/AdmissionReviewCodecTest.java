@@ -203,21 +203,45 @@ class AdmissionReviewCodecTest {
     assertThat(w.terminating()).isFalse();
   }
 
+  @ParameterizedTest(name = "serviceAccountName={0} serviceAccount={1} -> {2}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          web | ''     | web
+          ''  | legacy | legacy
+          web | legacy | web
+          ''  | ''     | default
+          """)
+  void takesServiceAccountNameElseServiceAccountElseDefault(
+      String serviceAccountName, String serviceAccount, String expected) {
+    ObjectNode pod = Reviews.pod("ns", "web-0");
+    ObjectNode spec = (ObjectNode) pod.get("spec");
+    spec.put("serviceAccountName", serviceAccountName);
+    if (!serviceAccount.isEmpty()) {
+      spec.put("serviceAccount", serviceAccount);
+    }
+    assertThat(codec.pod(Optional.of(pod), "ns").serviceAccount()).isEqualTo(expected);
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
       quoteCharacter = '`',
       textBlock =
           """
-          a string                   | "pod"                                   | expected an object, got a string
-          an array                   | []                                      | expected an object, got an array
-          metadata a number          | {"metadata":5}                          | metadata: expected an object, got a number
-          name a number              | {"metadata":{"name":5}}                 | metadata.name: expected a string, got a number
-          labels an array            | {"metadata":{"labels":["a"]}}           | metadata.labels: expected an object, got an array
-          label value a number       | {"metadata":{"labels":{"app":1}}}       | metadata.labels.app: expected a string, got a number
-          annotation value an object | {"metadata":{"annotations":{"a":{}}}}   | metadata.annotations.a: expected a string, got an object
-          serviceAccountName a bool  | {"spec":{"serviceAccountName":true}}    | spec.serviceAccountName: expected a string, got a boolean
-          podIP an object            | {"status":{"podIP":{}}}                 | status.podIP: expected a string, got an object
+          a string                   | "pod"                                         | expected an object, got a string
+          an array                   | []                                            | expected an object, got an array
+          metadata a number          | {"metadata":5}                                | Pod ns/<unnamed>: metadata must be an object, got number
+          name a number              | {"metadata":{"name":5}}                       | Pod ns/<unnamed>: metadata.name must be a string, got number
+          labels an array            | {"metadata":{"labels":["a"]}}                 | Pod ns/<unnamed>: metadata.labels must be a map of strings, got list
+          label value a number       | {"metadata":{"labels":{"app":1}}}             | Pod ns/<unnamed>: metadata.labels["app"] must be a string, got number 1
+          annotation value an object | {"metadata":{"annotations":{"a":{}}}}         | Pod ns/<unnamed>: metadata.annotations["a"] must be a string, got map {}
+          serviceAccountName a bool  | {"spec":{"serviceAccountName":true}}          | Pod ns/<unnamed>: spec.serviceAccountName must be a string, got boolean
+          serviceAccount a number    | {"spec":{"serviceAccount":1}}                 | Pod ns/<unnamed>: spec.serviceAccount must be a string, got number
+          spec an array              | {"spec":[]}                                   | Pod ns/<unnamed>: spec must be an object, got list
+          podIP an object            | {"status":{"podIP":{}}}                       | Pod ns/<unnamed>: status.podIP must be a string, got map
+          deletionTimestamp a number | {"metadata":{"deletionTimestamp":0}}          | Pod ns/<unnamed>: metadata.deletionTimestamp must be a string, got number
           """)
   void rejectsPodsOfTheWrongShape(String name, String json, String reason) throws Exception {
     var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);

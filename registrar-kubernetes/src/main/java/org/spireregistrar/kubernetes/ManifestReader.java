@@ -1,4 +1,4 @@
-package org.spireregistrar.cli.manifest;
+package org.spireregistrar.kubernetes;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +26,10 @@ import org.spireregistrar.core.model.Workload;
 /**
  * Reads Kubernetes objects (Pod, Node, Endpoints, SpiffeID) from YAML or JSON files and
  * directories: multi-document files, {@code kind: List} documents. Objects of other kinds are
- * skipped with a warning; objects that cannot be mapped are reported as rejected.
+ * skipped with a warning; objects are mapped {@link ObjectViews.Strictness#STRICT strictly}, with
+ * {@code default} as the namespace of an object without one (as kubectl), and those that cannot be
+ * mapped or have no {@code metadata.name} are reported as rejected. A file that cannot be read at
+ * all is a {@link ManifestException}.
  */
 public final class ManifestReader {
 
@@ -34,7 +38,7 @@ public final class ManifestReader {
       new ObjectMapper(
           YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
-  private final ObjectMapping mapping = new ObjectMapping();
+  private final ObjectViews views = new ObjectViews(ObjectViews.Strictness.STRICT, "default");
   private final List<String> warnings = new ArrayList<>();
   private final List<RejectedObjectException> rejected = new ArrayList<>();
   private final List<Workload> pods = new ArrayList<>();
@@ -122,8 +126,8 @@ public final class ManifestReader {
   }
 
   private void readDocument(Path file, int index, JsonNode doc) {
-    if (doc == null || doc.isNull() || doc.isMissingNode()) {
-      return; // an empty document between two "---"
+    if (doc == null || doc.isNull() || doc.isMissingNode() || "".equals(doc.textValue())) {
+      return; // an empty document between two "---" or after a last one (SnakeYAML 2.x reads "")
     }
     String where = file + ": document " + index;
     if (!doc.isObject()) {
@@ -154,9 +158,9 @@ public final class ManifestReader {
     }
     try {
       switch (kind) {
-        case "Pod" -> pods.add(mapping.pod(node));
-        case "Node" -> nodes.add(mapping.node(node));
-        case "Endpoints" -> endpoints.add(mapping.endpoints(node));
+        case "Pod" -> pods.add(views.pod(named(kind, node)));
+        case "Node" -> nodes.add(views.node(named(kind, node)));
+        case "Endpoints" -> endpoints.add(views.endpoints(named(kind, node)));
         case "SpiffeID" -> {
           if (!apiVersion.equals("spiffeid.spiffe.io/v1beta1")) {
             warnings.add(
@@ -165,7 +169,7 @@ public final class ManifestReader {
                     + apiVersion
                     + "\" (only spiffeid.spiffe.io/v1beta1 is known)");
           } else {
-            spiffeIds.add(mapping.spiffeId(node));
+            spiffeIds.add(views.spiffeId(named(kind, node)));
           }
         }
         default -> warnings.add(where + ": skipping object of kind " + kind);
@@ -173,6 +177,13 @@ public final class ManifestReader {
     } catch (RejectedObjectException e) {
       rejected.add(e);
     }
+  }
+
+  /** The object as the mapping reads it; rejected without {@code metadata.name}. */
+  private JsonObject named(String kind, JsonNode node) {
+    JsonObject object = JsonTrees.toGson(node).getAsJsonObject();
+    views.requireName(kind, object);
+    return object;
   }
 
   private static String describe(JsonNode node) {

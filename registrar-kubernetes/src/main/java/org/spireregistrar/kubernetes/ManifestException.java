@@ -1,4 +1,4 @@
-package org.spireregistrar.cli.manifest;
+package org.spireregistrar.kubernetes;
 
 /** A manifest file that cannot be read at all; the message names the file and document. */
 public class ManifestException extends RuntimeException {
