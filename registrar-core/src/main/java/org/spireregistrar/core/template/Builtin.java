@@ -4,21 +4,32 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** The Go template functions this engine supports, with Go's arities. */
+/**
+ * The Go template functions this engine supports, with Go's arities: every predefined function of
+ * {@code text/template} except {@code call} (the data holds no functions to call).
+ */
 enum Builtin {
   AND("and", 1, true),
   OR("or", 1, true),
   NOT("not", 1, false),
   EQ("eq", 1, true),
   NE("ne", 2, false),
+  LT("lt", 2, false),
+  LE("le", 2, false),
+  GT("gt", 2, false),
+  GE("ge", 2, false),
   INDEX("index", 1, true),
+  SLICE("slice", 1, true),
   LEN("len", 1, false),
   PRINT("print", 0, true),
-  PRINTF("printf", 1, true);
+  PRINTF("printf", 1, true),
+  PRINTLN("println", 0, true),
+  HTML("html", 0, true),
+  JS("js", 0, true),
+  URLQUERY("urlquery", 0, true);
 
   /** Go's other predefined functions: recognised, so that the error says "unsupported". */
-  static final Set<String> UNSUPPORTED =
-      Set.of("call", "html", "js", "slice", "println", "urlquery", "lt", "le", "gt", "ge");
+  static final Set<String> UNSUPPORTED = Set.of("call");
 
   private static final Map<String, Builtin> BY_NAME = byName();
 

@@ -15,14 +15,28 @@ import org.spireregistrar.core.GoQuote;
  * {@code %v} printing of values, and {@code strconv.Quote}.
  *
  * <p>Values are the template engine's: {@link String}, {@link Long} (Go {@code int}), {@link
- * Double} ({@code float64}), {@link Boolean}, {@link GoStruct}, {@link Map} (a Go map) and {@code
- * null} (Go {@code nil}).
+ * Double} ({@code float64}), {@link Boolean}, {@link GoStruct}, {@link Map} (a Go map), {@link
+ * List} (a Go slice) and {@code null} (Go {@code nil}).
+ *
+ * <p>{@link #sprint}, {@link #sprintf} and {@link #sprintln} take a limit on the length of what
+ * they build and throw {@link LimitExceeded} once past it, checked after each operand or verb (one
+ * verb adds at most a width of {@code 1_000_000} plus its operand).
  */
 final class GoFmt {
 
   private static final int MAX_NUM = 1_000_000; // Go's tooLarge bound for widths and precisions
 
+  /** What was built has grown past the caller's limit. */
+  static final class LimitExceeded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LimitExceeded() {
+      super("limit exceeded", null, false, false);
+    }
+  }
+
   private final StringBuilder buf;
+  private int limit = Integer.MAX_VALUE;
   // Current flags, as Go's fmt struct.
   private boolean plus;
   private boolean minus;
@@ -60,8 +74,14 @@ final class GoFmt {
 
   /** {@code fmt.Sprint}: spaces between operands when neither is a string. */
   static String sprint(List<Object> args) {
+    return sprint(args, Integer.MAX_VALUE);
+  }
+
+  /** {@code fmt.Sprint}, throwing {@link LimitExceeded} once longer than {@code limit}. */
+  static String sprint(List<Object> args, int limit) {
     StringBuilder out = new StringBuilder();
     GoFmt p = new GoFmt(out);
+    p.limit = limit;
     boolean prevString = false;
     for (int i = 0; i < args.size(); i++) {
       Object arg = args.get(i);
@@ -71,16 +91,52 @@ final class GoFmt {
       }
       p.clearFlags();
       p.printArg(arg, 'v', 0);
+      p.checkLimit();
       prevString = isString;
     }
     return out.toString();
   }
 
+  /**
+   * {@code fmt.Sprintln}: spaces between all operands and a newline; throws {@link LimitExceeded}
+   * once longer than {@code limit}.
+   */
+  static String sprintln(List<Object> args, int limit) {
+    StringBuilder out = new StringBuilder();
+    GoFmt p = new GoFmt(out);
+    p.limit = limit;
+    for (int i = 0; i < args.size(); i++) {
+      if (i > 0) {
+        out.append(' ');
+      }
+      p.clearFlags();
+      p.printArg(args.get(i), 'v', 0);
+      p.checkLimit();
+    }
+    out.append('\n');
+    p.checkLimit();
+    return out.toString();
+  }
+
   /** {@code fmt.Sprintf}. */
   static String sprintf(String format, List<Object> args) {
-    StringBuilder out = new StringBuilder(format.length() + 16);
-    new GoFmt(out).doPrintf(format, args);
+    return sprintf(format, args, Integer.MAX_VALUE);
+  }
+
+  /** {@code fmt.Sprintf}, throwing {@link LimitExceeded} once longer than {@code limit}. */
+  static String sprintf(String format, List<Object> args, int limit) {
+    StringBuilder out = new StringBuilder(Math.min(format.length() + 16, 1 << 16));
+    GoFmt p = new GoFmt(out);
+    p.limit = limit;
+    p.doPrintf(format, args);
+    p.checkLimit();
     return out.toString();
+  }
+
+  private void checkLimit() {
+    if (buf.length() > limit) {
+      throw new LimitExceeded();
+    }
   }
 
   // ---- Sprintf ----
@@ -98,6 +154,7 @@ final class GoFmt {
     i = 0;
     formatLoop:
     while (i < end) {
+      checkLimit();
       goodArgNum = true;
       int lasti = i;
       while (i < end && format.charAt(i) != '%') {
@@ -340,13 +397,22 @@ final class GoFmt {
         printArg(st.get(field), verb, depth + 1);
       }
       buf.append('}');
+    } else if (arg instanceof List<?> l) {
+      buf.append(sharpV ? typeName(l) + "{" : "[");
+      for (int k = 0; k < l.size(); k++) {
+        if (k > 0) {
+          buf.append(sharpV ? ", " : " ");
+        }
+        printArg(Exec.normalize(l.get(k)), verb, depth + 1);
+      }
+      buf.append(sharpV ? '}' : ']');
     } else if (arg instanceof Map<?, ?> m) {
       buf.append(sharpV ? typeName(m) + "{" : "map[");
       List<String> keys = new ArrayList<>(m.size());
       for (Object key : m.keySet()) {
         keys.add(String.valueOf(key));
       }
-      keys.sort(null);
+      keys.sort(Exec.GO_STRING_ORDER);
       int k = 0;
       for (String key : keys) {
         if (k++ > 0) {
@@ -400,6 +466,14 @@ final class GoFmt {
         }
       }
       return "map[string]string";
+    }
+    if (v instanceof List<?> l) {
+      for (Object value : l) {
+        if (!(value instanceof String)) {
+          return "[]interface {}";
+        }
+      }
+      return "[]string";
     }
     return "interface {}";
   }

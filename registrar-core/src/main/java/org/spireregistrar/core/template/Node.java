@@ -47,24 +47,86 @@ sealed interface Node {
       implements Node {
     @Override
     public String toString() {
-      return "{{if "
-          + pipe
-          + "}}"
-          + list
-          + (elseList == null ? "" : "{{else}}" + elseList)
-          + "{{end}}";
+      return branch("if", pipe, list, elseList);
     }
   }
 
-  /** Commands separated by {@code |}; each result is the last argument of the next command. */
-  record PipeNode(int pos, int line, List<CommandNode> cmds) implements Node {
+  /**
+   * {@code {{with pipe}}list{{else}}elseList{{end}}}: like {@code if}, but dot is the pipeline's
+   * value in {@code list}; {@code else with} nests in the else list.
+   */
+  record WithNode(int pos, int line, PipeNode pipe, ListNode list, ListNode elseList)
+      implements Node {
+    @Override
+    public String toString() {
+      return branch("with", pipe, list, elseList);
+    }
+  }
+
+  /**
+   * {@code {{range pipe}}list{{else}}elseList{{end}}}: {@code list} once per element, with dot the
+   * element; {@code elseList} when there are none.
+   */
+  record RangeNode(int pos, int line, PipeNode pipe, ListNode list, ListNode elseList)
+      implements Node {
+    @Override
+    public String toString() {
+      return branch("range", pipe, list, elseList);
+    }
+  }
+
+  /** {@code {{break}}} inside a {@code range}. */
+  record BreakNode(int pos, int line) implements Node {
+    @Override
+    public String toString() {
+      return "{{break}}";
+    }
+  }
+
+  /** {@code {{continue}}} inside a {@code range}. */
+  record ContinueNode(int pos, int line) implements Node {
+    @Override
+    public String toString() {
+      return "{{continue}}";
+    }
+  }
+
+  private static String branch(String keyword, PipeNode pipe, ListNode list, ListNode elseList) {
+    return "{{"
+        + keyword
+        + " "
+        + pipe
+        + "}}"
+        + list
+        + (elseList == null ? "" : "{{else}}" + elseList)
+        + "{{end}}";
+  }
+
+  /**
+   * Commands separated by {@code |}; each result is the last argument of the next command. {@code
+   * decl} are the variables the pipeline declares ({@code $x :=}, {@code $i, $e :=}) or, when
+   * {@code isAssign}, assigns ({@code $x =}); empty when none.
+   */
+  record PipeNode(
+      int pos, int line, boolean isAssign, List<VariableNode> decl, List<CommandNode> cmds)
+      implements Node {
     public PipeNode {
+      decl = List.copyOf(decl);
       cmds = List.copyOf(cmds);
     }
 
     @Override
     public String toString() {
       StringBuilder sb = new StringBuilder();
+      if (!decl.isEmpty()) {
+        for (int i = 0; i < decl.size(); i++) {
+          if (i > 0) {
+            sb.append(", ");
+          }
+          sb.append(decl.get(i));
+        }
+        sb.append(isAssign ? " = " : " := ");
+      }
       for (int i = 0; i < cmds.size(); i++) {
         if (i > 0) {
           sb.append(" | ");
@@ -99,7 +161,7 @@ sealed interface Node {
     }
   }
 
-  /** {@code .A.B}: a field chain starting at dot (which is always the data root here). */
+  /** {@code .A.B}: a field chain starting at dot. */
   record FieldNode(int pos, List<String> idents) implements Node {
     public FieldNode {
       idents = List.copyOf(idents);
@@ -111,7 +173,10 @@ sealed interface Node {
     }
   }
 
-  /** {@code $} or {@code $.A.B}: {@code idents.get(0)} is {@code "$"}. */
+  /**
+   * A variable and its field chain: {@code $}, {@code $x}, {@code $.A.B}, {@code $x.A}; {@code
+   * idents.get(0)} is the variable's name.
+   */
   record VariableNode(int pos, List<String> idents) implements Node {
     public VariableNode {
       idents = List.copyOf(idents);

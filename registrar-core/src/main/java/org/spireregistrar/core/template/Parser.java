@@ -9,8 +9,10 @@ import org.spireregistrar.core.template.Lexer.Kind;
 import org.spireregistrar.core.template.Lexer.Token;
 import org.spireregistrar.core.template.Node.ActionNode;
 import org.spireregistrar.core.template.Node.BoolNode;
+import org.spireregistrar.core.template.Node.BreakNode;
 import org.spireregistrar.core.template.Node.ChainNode;
 import org.spireregistrar.core.template.Node.CommandNode;
+import org.spireregistrar.core.template.Node.ContinueNode;
 import org.spireregistrar.core.template.Node.DotNode;
 import org.spireregistrar.core.template.Node.FieldNode;
 import org.spireregistrar.core.template.Node.IdentifierNode;
@@ -19,16 +21,25 @@ import org.spireregistrar.core.template.Node.ListNode;
 import org.spireregistrar.core.template.Node.NilNode;
 import org.spireregistrar.core.template.Node.NumberNode;
 import org.spireregistrar.core.template.Node.PipeNode;
+import org.spireregistrar.core.template.Node.RangeNode;
 import org.spireregistrar.core.template.Node.StringNode;
 import org.spireregistrar.core.template.Node.TextNode;
 import org.spireregistrar.core.template.Node.VariableNode;
+import org.spireregistrar.core.template.Node.WithNode;
 
 /**
  * Go's {@code text/template/parse} recursive-descent parser for the supported subset. Errors read
  * {@code template: NAME:LINE: message} as Go's do. Beyond Go's parse-time checks it also rejects,
  * statically, what Go would only reject when executing (wrong argument counts, arguments given to a
- * non-function, {@code nil} as a command): templates are validated at start-up, and a branch not
- * taken with the dummy data must not hide an error.
+ * non-function, {@code nil} as a command, a variable used before its declaration has been
+ * evaluated, assigned without being declared, or declared in the {@code if} branch and used in the
+ * {@code else} branch): templates are validated at start-up, and a branch not taken with the dummy
+ * data must not hide an error.
+ *
+ * <p>Variables are scoped as in Go: {@code $} is always defined; a declaration lives until the
+ * {@code {{end}}} of the control structure it appears in (or the end of the template), and one in
+ * the pipeline of {@code if}, {@code with} or {@code range} also covers that structure's {@code
+ * else} branch.
  */
 final class Parser {
 
@@ -42,9 +53,16 @@ final class Parser {
   private int actionLine;
   private int depth;
 
+  /** Variables in scope; {@code $} is always first. */
+  private final Scope<Boolean> vars = new Scope<>();
+
+  /** How many {@code range} bodies enclose the current position: where break/continue may go. */
+  private int rangeDepth;
+
   private Parser(String name, String text) {
     this.name = name;
     this.lexer = new Lexer(text);
+    vars.push("$", true);
   }
 
   static ListNode parse(String name, String text) {
@@ -197,29 +215,87 @@ final class Parser {
         return new EndMarker(expect(Kind.RIGHT_DELIM, "end").pos());
       case IF:
         return ifControl();
-      case BLOCK, BREAK, CONTINUE, DEFINE, RANGE, TEMPLATE, WITH:
+      case WITH:
+        return withControl();
+      case RANGE:
+        return rangeControl();
+      case BREAK:
+        return loopControl(t, "{{break}}");
+      case CONTINUE:
+        return loopControl(t, "{{continue}}");
+      case BLOCK, DEFINE, TEMPLATE:
         throw errorf("unsupported action " + GoFmt.quote(t.val(), false));
       default:
         break;
     }
     backup();
     Token first = peek();
+    // Variables declared here persist until the enclosing {{end}}.
     return new ActionNode(first.pos(), first.line(), pipeline("command", Kind.RIGHT_DELIM));
   }
 
+  /** {@code {{break}}} or {@code {{continue}}}; the keyword is past. */
+  private Node loopControl(Token keyword, String context) {
+    Token t = nextNonSpace();
+    if (t.kind() != Kind.RIGHT_DELIM) {
+      throw unexpected(t, context);
+    }
+    if (rangeDepth == 0) {
+      throw errorf(context + " outside {{range}}");
+    }
+    return keyword.kind() == Kind.BREAK
+        ? new BreakNode(keyword.pos(), keyword.line())
+        : new ContinueNode(keyword.pos(), keyword.line());
+  }
+
   private Node ifControl() {
+    Control c = parseControl("if");
+    return new IfNode(c.pipe.pos(), c.pipe.line(), c.pipe, c.list, c.elseList);
+  }
+
+  private Node withControl() {
+    Control c = parseControl("with");
+    return new WithNode(c.pipe.pos(), c.pipe.line(), c.pipe, c.list, c.elseList);
+  }
+
+  private Node rangeControl() {
+    Control c = parseControl("range");
+    return new RangeNode(c.pipe.pos(), c.pipe.line(), c.pipe, c.list, c.elseList);
+  }
+
+  private record Control(PipeNode pipe, ListNode list, ListNode elseList) {}
+
+  /**
+   * Go's parseControl: the pipeline, the list, and an optional else list; {@code {{else if …}}} (in
+   * {@code if}) and {@code {{else with …}}} (in {@code with}) nest a control of the same kind in
+   * the else list that shares the outer {@code {{end}}}. The keyword is past.
+   */
+  private Control parseControl(String context) {
     enter();
+    int mark = vars.mark();
     try {
-      PipeNode pipe = pipeline("if", Kind.RIGHT_DELIM);
+      PipeNode pipe = pipeline(context, Kind.RIGHT_DELIM);
+      int afterPipe = vars.mark();
+      boolean range = context.equals("range");
+      if (range) {
+        rangeDepth++;
+      }
       ListAndNext body = itemList();
+      if (range) {
+        rangeDepth--;
+      }
+      // Tighter than Go, which would only fail when the else branch runs: what the list declares
+      // is not visible in the else list.
+      vars.pop(afterPipe);
       ListNode elseList = null;
       if (body.next instanceof ElseMarker elseMarker) {
-        if (peek().kind() == Kind.IF) {
+        if (context.equals("if") && peek().kind() == Kind.IF) {
           // {{else if …}} is {{else}}{{if …}}…{{end}} sharing the outer {{end}}.
           next();
           elseList = new ListNode(elseMarker.pos(), List.of(ifControl()));
-        } else if (peek().kind() == Kind.WITH) {
-          throw errorf("unsupported action \"else with\"");
+        } else if (context.equals("with") && peek().kind() == Kind.WITH) {
+          next();
+          elseList = new ListNode(elseMarker.pos(), List.of(withControl()));
         } else {
           ListAndNext rest = itemList();
           if (!(rest.next instanceof EndMarker)) {
@@ -228,8 +304,9 @@ final class Parser {
           elseList = rest.list;
         }
       }
-      return new IfNode(pipe.pos(), pipe.line(), pipe, body.list, elseList);
+      return new Control(pipe, body.list, elseList);
     } finally {
+      vars.pop(mark);
       leave();
     }
   }
@@ -259,17 +336,27 @@ final class Parser {
     return new ElseMarker(t.pos(), t.line());
   }
 
+  /**
+   * Go's pipeline: {@code declarations? command ('|' command)*}, up to {@code end}. Declared
+   * variables come into scope after the pipeline (Go would accept {@code {{$x := $x}}} and fail
+   * when executing it); assigned ones must already be in scope (Go, again, fails only when
+   * executing).
+   */
   private PipeNode pipeline(String context, Kind end) {
     enter();
     try {
       Token first = peekNonSpace();
-      rejectDeclarations();
+      List<VariableNode> decl = new ArrayList<>();
+      boolean isAssign = declarations(context, decl);
       List<CommandNode> cmds = new ArrayList<>();
       while (true) {
         Token t = nextNonSpace();
         if (t.kind() == end) {
-          PipeNode pipe = new PipeNode(first.pos(), first.line(), cmds);
+          PipeNode pipe = new PipeNode(first.pos(), first.line(), isAssign, decl, cmds);
           checkPipeline(pipe, context);
+          if (!isAssign) {
+            decl.forEach(v -> vars.push(v.idents().get(0), true));
+          }
           return pipe;
         }
         switch (t.kind()) {
@@ -296,29 +383,50 @@ final class Parser {
     }
   }
 
-  /** Go's declaration look-ahead ({@code $x :=}, {@code $x =}, {@code $i, $v :=}), rejected. */
-  private void rejectDeclarations() {
-    Token v = peekNonSpace();
-    if (v.kind() != Kind.VARIABLE) {
-      return;
+  /**
+   * Go's declaration look-ahead ({@code $x :=}, {@code $x =}, and in {@code range} {@code $i, $e
+   * :=}): fills {@code decl} and returns whether the variables are assigned rather than declared.
+   */
+  private boolean declarations(String context, List<VariableNode> decl) {
+    while (peekNonSpace().kind() == Kind.VARIABLE) {
+      Token v = next();
+      // Space is a token, so "$x foo" needs three tokens of look-ahead to tell from "$x := foo".
+      Token tokenAfterVariable = peek();
+      Token after = peekNonSpace();
+      if (after.kind() == Kind.DECLARE || after.kind() == Kind.ASSIGN) {
+        boolean isAssign = after.kind() == Kind.ASSIGN;
+        nextNonSpace();
+        decl.add(new VariableNode(v.pos(), List.of(v.val())));
+        if (isAssign) {
+          for (VariableNode d : decl) {
+            String name = d.idents().get(0);
+            if (!vars.contains(name)) {
+              throw errorAt(v.line(), "undefined variable " + GoFmt.quote(name, false));
+            }
+          }
+        }
+        return isAssign;
+      }
+      if (after.kind() == Kind.CHAR && after.val().equals(",")) {
+        nextNonSpace();
+        decl.add(new VariableNode(v.pos(), List.of(v.val())));
+        if (context.equals("range") && decl.size() < 2) {
+          Kind k = peekNonSpace().kind();
+          if (k == Kind.VARIABLE || k == Kind.RIGHT_DELIM || k == Kind.RIGHT_PAREN) {
+            continue; // the second variable of a range
+          }
+          throw errorf("range can only initialize variables");
+        }
+        throw errorf("too many declarations in " + context);
+      }
+      if (tokenAfterVariable.kind() == Kind.SPACE) {
+        backup3(v, tokenAfterVariable);
+      } else {
+        backup2(v);
+      }
+      break;
     }
-    next();
-    Token tokenAfterVariable = peek();
-    Token after = peekNonSpace();
-    if (after.kind() == Kind.DECLARE || after.kind() == Kind.ASSIGN) {
-      throw errorf(
-          "unsupported variable "
-              + (after.kind() == Kind.DECLARE ? "declaration " : "assignment ")
-              + GoFmt.quote(v.val() + " " + after.val(), false));
-    }
-    if (after.kind() == Kind.CHAR && after.val().equals(",")) {
-      throw errorf("unsupported variable declaration " + GoFmt.quote(v.val() + ",", false));
-    }
-    if (tokenAfterVariable.kind() == Kind.SPACE) {
-      backup3(v, tokenAfterVariable);
-    } else {
-      backup2(v);
-    }
+    return false;
   }
 
   private CommandNode command() {
@@ -389,10 +497,10 @@ final class Parser {
       case NIL:
         return new NilNode(t.pos());
       case VARIABLE:
-        if (!t.val().equals("$")) {
+        if (!vars.contains(t.val())) {
           throw errorf("undefined variable " + GoFmt.quote(t.val(), false));
         }
-        return new VariableNode(t.pos(), List.of("$"));
+        return new VariableNode(t.pos(), List.of(t.val()));
       case FIELD:
         return new FieldNode(t.pos(), List.of(t.val().substring(1)));
       case BOOL:

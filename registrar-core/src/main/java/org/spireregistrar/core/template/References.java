@@ -1,8 +1,13 @@
 package org.spireregistrar.core.template;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.spireregistrar.core.template.Node.ActionNode;
 import org.spireregistrar.core.template.Node.ChainNode;
@@ -13,136 +18,233 @@ import org.spireregistrar.core.template.Node.IdentifierNode;
 import org.spireregistrar.core.template.Node.IfNode;
 import org.spireregistrar.core.template.Node.ListNode;
 import org.spireregistrar.core.template.Node.PipeNode;
+import org.spireregistrar.core.template.Node.RangeNode;
 import org.spireregistrar.core.template.Node.StringNode;
 import org.spireregistrar.core.template.Node.VariableNode;
+import org.spireregistrar.core.template.Node.WithNode;
 
 /**
- * Static analysis of a parse tree: which {@code .Context} keys it names. A reference is a data path
- * known without executing: {@code .Context.k}, {@code $.Context.k}, {@code (.Context).k}, and
- * {@code index} with literal string keys ({@code index .Context "k"}, {@code index . "Context"
- * "k"}, {@code "k" | index .Context}). Keys computed at run time cannot be known and are not
+ * Static analysis of a parse tree: which {@code .Context} keys it names, in any branch. A reference
+ * is a data path known without executing: {@code .Context.k}, {@code $.Context.k}, {@code
+ * (.Context).k}, {@code index} with literal string keys ({@code index .Context "k"}, {@code index .
+ * "Context" "k"}, {@code "k" | index .Context}), and the same through what dot and variables are
+ * statically known to hold:
+ *
+ * <ul>
+ *   <li>{@code with} sets dot to its pipeline's path: {@code {{with .Context}}{{.k}}{{end}}};
+ *   <li>a variable holds the paths of every pipeline declared or assigned to it anywhere in its
+ *       scope ({@code {{$c := .Context}}{{$c.k}}}); a use may see any of them, so all count, as a
+ *       key in a branch not taken counts. Loops are covered by iterating to a fixed point;
+ *   <li>inside a {@code range} body, dot and the range's variables hold elements and keys, which
+ *       are not static (context values are strings, so no key is looked up through them); in the
+ *       {@code else} branch the variables hold the ranged value itself, as in Go.
+ * </ul>
+ *
+ * Keys computed at run time ({@code index .Context .Pod.Name}) cannot be known and are not
  * reported.
  */
 final class References {
 
   private static final String CONTEXT = "Context";
 
-  private final Set<String> keys = new TreeSet<>();
+  /** The binding of {@code $} (the data root) in the binding map. */
+  private static final Object ROOT = new Object();
 
-  private References() {}
+  /** No static path: the value is not known without executing. */
+  private static final Set<List<String>> UNKNOWN = Set.of();
 
-  static Set<String> contextKeys(ListNode tree) {
+  /** A range variable inside the body, where it holds an element or a key: never static. */
+  private record IterationBinding(VariableNode decl) {}
+
+  private final SortedSet<String> keys = new TreeSet<>();
+
+  /**
+   * Possible paths of each variable binding, keyed by its declaring {@link VariableNode} (unique by
+   * position), {@link IterationBinding} or {@link #ROOT}. Paths are normalised (see {@link
+   * #append}) so that the sets, and the fixed-point iteration, are finite.
+   */
+  private final Map<Object, Set<List<String>>> bindings = new HashMap<>();
+
+  private boolean changed;
+
+  /** Variables in scope in the current pass, with their binding keys. */
+  private Scope<Object> scope = new Scope<>();
+
+  /** What dot may hold at the current position. */
+  private Set<List<String>> dot;
+
+  private References() {
+    bindings.put(ROOT, new LinkedHashSet<>(Set.of(List.of())));
+  }
+
+  static SortedSet<String> contextKeys(ListNode tree) {
     References refs = new References();
-    refs.visit(tree);
-    return Set.copyOf(refs.keys);
+    do {
+      refs.changed = false;
+      refs.scope = new Scope<>();
+      refs.scope.push("$", ROOT);
+      refs.dot = Set.of(List.of());
+      refs.visit(tree);
+    } while (refs.changed);
+    return Collections.unmodifiableSortedSet(refs.keys);
   }
 
   private void visit(Node node) {
     if (node instanceof ListNode l) {
       l.nodes().forEach(this::visit);
     } else if (node instanceof ActionNode a) {
-      visit(a.pipe());
+      pipe(a.pipe()); // its variables persist until the enclosing {{end}}
     } else if (node instanceof IfNode n) {
-      visit(n.pipe());
-      visit(n.list());
-      if (n.elseList() != null) {
-        visit(n.elseList());
-      }
-    } else if (node instanceof PipeNode p) {
-      pipePath(p);
-    } else if (node instanceof CommandNode c) {
-      commandPath(c, null);
-    } else if (node instanceof ChainNode c) {
-      visit(c.node());
-      path(c);
-    } else if (node instanceof FieldNode || node instanceof VariableNode) {
-      path(node);
+      control(n.pipe(), n.list(), n.elseList(), false, false);
+    } else if (node instanceof WithNode n) {
+      control(n.pipe(), n.list(), n.elseList(), true, false);
+    } else if (node instanceof RangeNode n) {
+      control(n.pipe(), n.list(), n.elseList(), false, true);
     }
   }
 
-  /** The root-relative data path of an operand, or null when not static; records keys. */
-  private List<String> path(Node n) {
-    List<String> p = null;
-    if (n instanceof FieldNode f) {
-      p = f.idents();
-    } else if (n instanceof VariableNode v) {
-      p = v.idents().subList(1, v.idents().size());
-    } else if (n instanceof DotNode) {
-      p = List.of();
-    } else if (n instanceof ChainNode c) {
-      List<String> base = c.node() instanceof PipeNode pipe ? pipePath(pipe) : path(c.node());
-      if (base != null) {
-        p = new ArrayList<>(base);
-        p.addAll(c.fields());
+  private void control(
+      PipeNode pipe, ListNode list, ListNode elseList, boolean with, boolean range) {
+    int mark = scope.mark();
+    Set<List<String>> outerDot = dot;
+    Set<List<String>> value = pipe(pipe);
+    int afterPipe = scope.mark();
+    if (with) {
+      dot = value;
+    } else if (range) {
+      dot = UNKNOWN;
+      if (!pipe.isAssign()) {
+        for (VariableNode decl : pipe.decl()) {
+          scope.push(decl.idents().get(0), new IterationBinding(decl));
+        }
       }
-    } else if (n instanceof PipeNode pipe) {
-      p = pipePath(pipe);
     }
-    record(p);
-    return p;
+    visit(list);
+    dot = outerDot;
+    scope.pop(afterPipe);
+    if (elseList != null) {
+      visit(elseList);
+    }
+    scope.pop(mark);
   }
 
-  /** Visits every command; returns the pipeline's static path when it has one. */
-  private List<String> pipePath(PipeNode pipe) {
-    List<String> result = null;
+  /** Visits every command, binds the pipeline's variables; returns the pipeline's paths. */
+  private Set<List<String>> pipe(PipeNode pipe) {
+    Set<List<String>> result = UNKNOWN;
     String pipedLiteral = null;
     for (CommandNode cmd : pipe.cmds()) {
-      result = commandPath(cmd, pipedLiteral);
+      result = command(cmd, pipedLiteral);
       pipedLiteral =
           cmd.args().size() == 1 && cmd.args().get(0) instanceof StringNode s ? s.text() : null;
     }
-    return pipe.cmds().size() == 1 ? result : null;
+    for (VariableNode decl : pipe.decl()) {
+      String variable = decl.idents().get(0);
+      Object binding = pipe.isAssign() ? lookup(variable) : decl;
+      if (binding != null) {
+        bind(binding, result);
+      }
+      if (!pipe.isAssign()) {
+        scope.push(variable, decl);
+      }
+    }
+    return result;
   }
 
-  private List<String> commandPath(CommandNode cmd, String pipedLiteral) {
+  private Set<List<String>> command(CommandNode cmd, String pipedLiteral) {
     List<Node> args = cmd.args();
-    for (Node arg : args) {
-      if (arg instanceof PipeNode p) {
-        pipePath(p);
-      } else if (arg instanceof ChainNode c) {
-        visit(c);
-      }
-    }
     if (args.get(0) instanceof IdentifierNode id) {
-      if (id.function() != Builtin.INDEX) {
-        for (Node arg : args.subList(1, args.size())) {
-          path(arg);
-        }
-        return null;
+      if (id.function() == Builtin.INDEX) {
+        return indexPaths(args.subList(1, args.size()), pipedLiteral);
       }
-      return indexPath(args, pipedLiteral);
+      for (Node arg : args.subList(1, args.size())) {
+        paths(arg);
+      }
+      return UNKNOWN;
     }
-    return args.size() == 1 ? path(args.get(0)) : null;
+    // An operand: the parser has refused arguments to it.
+    return paths(args.get(0));
   }
 
-  private List<String> indexPath(List<Node> args, String pipedLiteral) {
-    List<Object> operands = new ArrayList<>(args.subList(1, args.size()));
+  /** The paths an operand may hold, recording the keys they name. */
+  private Set<List<String>> paths(Node n) {
+    Set<List<String>> result;
+    if (n instanceof FieldNode f) {
+      result = append(dot, f.idents());
+    } else if (n instanceof VariableNode v) {
+      Object binding = lookup(v.idents().get(0));
+      Set<List<String>> base = binding == null ? UNKNOWN : bindings.getOrDefault(binding, UNKNOWN);
+      result = append(base, v.idents().subList(1, v.idents().size()));
+    } else if (n instanceof DotNode) {
+      result = dot;
+    } else if (n instanceof ChainNode c) {
+      result = append(paths(c.node()), c.fields());
+    } else if (n instanceof PipeNode p) {
+      result = pipe(p);
+    } else {
+      result = UNKNOWN;
+    }
+    result.forEach(this::record);
+    return result;
+  }
+
+  private Set<List<String>> indexPaths(List<Node> operands, String pipedLiteral) {
+    if (operands.isEmpty()) {
+      return UNKNOWN;
+    }
+    Set<List<String>> p = paths(operands.get(0));
+    List<Object> keysOrNodes = new ArrayList<>(operands.subList(1, operands.size()));
     if (pipedLiteral != null) {
-      operands.add(pipedLiteral);
+      keysOrNodes.add(pipedLiteral);
     }
-    if (operands.isEmpty() || !(operands.get(0) instanceof Node item)) {
-      return null;
-    }
-    List<String> p = path(item);
-    for (Object op : operands.subList(1, operands.size())) {
-      if (op instanceof Node n) {
-        path(n); // a computed index: visit it, but the path stops being static
+    for (Object op : keysOrNodes) {
+      if (op instanceof Node node) {
+        paths(node); // a computed index: visit it, but the path stops being static
       }
       String key =
           op instanceof StringNode s ? s.text() : op instanceof String literal ? literal : null;
-      if (p == null || key == null) {
-        p = null;
-        continue;
-      }
-      p = new ArrayList<>(p);
-      p.add(key);
-      record(p);
+      p = key == null ? UNKNOWN : append(p, List.of(key));
+      p.forEach(this::record);
     }
     return p;
   }
 
+  private Object lookup(String variable) {
+    return scope.get(variable);
+  }
+
+  private void bind(Object binding, Set<List<String>> paths) {
+    Set<List<String>> known = bindings.computeIfAbsent(binding, b -> new LinkedHashSet<>());
+    if (known.addAll(paths)) {
+      changed = true;
+    }
+  }
+
+  /**
+   * Each path extended by {@code fields}, keeping only what can still name a context key: the root
+   * {@code []}, {@code [Context]} and {@code [Context, k]} (what follows the key does not matter).
+   */
+  private static Set<List<String>> append(Set<List<String>> paths, List<String> fields) {
+    if (paths.isEmpty()) {
+      return UNKNOWN;
+    }
+    Set<List<String>> result = new LinkedHashSet<>();
+    for (List<String> p : paths) {
+      List<String> extended = new ArrayList<>(p);
+      for (String field : fields) {
+        if (extended.size() == 2) {
+          break;
+        }
+        extended.add(field);
+      }
+      if (extended.isEmpty() || extended.get(0).equals(CONTEXT)) {
+        result.add(List.copyOf(extended));
+      }
+    }
+    return result;
+  }
+
   private void record(List<String> p) {
-    if (p != null && p.size() >= 2 && p.get(0).equals(CONTEXT)) {
+    if (p.size() >= 2 && p.get(0).equals(CONTEXT)) {
       keys.add(p.get(1));
     }
   }

@@ -266,18 +266,18 @@ class CrdTemplatesTest {
             "parsing identity template: template: identity_template:1: unclosed action"),
         new MessageCase(
             "identity template uses an unsupported action",
-            "{{range .Context}}x{{end}}",
+            "{{define \"x\"}}x{{end}}",
             List.of(),
             Map.of(),
             "parsing identity template: template: identity_template:1: unsupported action"
-                + " \"range\""),
+                + " \"define\""),
         new MessageCase(
             "second dns template does not parse",
             "",
-            List.of("{{.Pod.Name}}.svc", "{{with .Pod}}{{end}}"),
+            List.of("{{.Pod.Name}}.svc", "{{ template }}"),
             Map.of(),
             "parsing dns name template: template: dns_name_templates[1]:1: unsupported action"
-                + " \"with\""),
+                + " \"template\""),
         new MessageCase(
             "dns templates lose their spaces before parsing",
             "",
@@ -353,6 +353,54 @@ class CrdTemplatesTest {
             Map.of(),
             "validating the dns name template: label does not match regex: a"),
         new MessageCase(
+            "a missing key through with",
+            "ns/{{with .Context.zone}}{{.}}{{end}}",
+            List.of(),
+            Map.of("region", "eu"),
+            "identity_template references non-existing context key \"zone\""),
+        new MessageCase(
+            "a missing key inside a range body",
+            "ns/{{range .Context}}{{$.Context.zone}}{{end}}x",
+            List.of(),
+            Map.of("region", "eu"),
+            "identity_template references non-existing context key \"zone\""),
+        new MessageCase(
+            "a missing key through a variable",
+            "{{$c := .Context}}ns/{{$c.zone}}",
+            List.of(),
+            Map.of("region", "eu"),
+            "identity_template references non-existing context key \"zone\""),
+        new MessageCase(
+            "a missing key through with in a dns template",
+            "",
+            List.of("{{with.Context}}{{.domain}}{{end}}"),
+            Map.of("region", "eu"),
+            "dns_name_template \"{{with.Context}}{{.domain}}{{end}}\" references non-existing"
+                + " context key \"domain\""),
+        new MessageCase(
+            "a range over a struct",
+            "{{range .Pod}}x{{end}}",
+            List.of(),
+            Map.of(),
+            "executing identity template: template: identity_template:1:8: executing"
+                + " \"identity_template\" at <.Pod>: range can't iterate over {xx xx xx 123 xx"
+                + " xx}"),
+        new MessageCase(
+            "a hostile identity template",
+            "{{range 1000000000}}{{end}}x",
+            List.of(),
+            Map.of(),
+            "executing identity template: template: identity_template:1:8: executing"
+                + " \"identity_template\" at <{{range 1000000000}}...>: exceeded maximum execution"
+                + " steps (1000000)"),
+        new MessageCase(
+            "break outside range",
+            "x{{break}}",
+            List.of(),
+            Map.of(),
+            "parsing identity template: template: identity_template:1: {{break}} outside"
+                + " {{range}}"),
+        new MessageCase(
             "dns template renders an empty name",
             "",
             List.of("{{.Pod.Name}}.svc", "{{.Context.empty}}"),
@@ -381,6 +429,61 @@ class CrdTemplatesTest {
         crd("{{ printf \"%s-%s\" .Pod.Name .Context.zone }}", List.of(), Map.of("zone", "a"));
 
     assertThatCode(() -> CrdTemplates.validate(config)).doesNotThrowAnyException();
+  }
+
+  record ValidRow(String description, String identity, List<String> dns, String path) {
+    @Override
+    public String toString() {
+      return description;
+    }
+  }
+
+  /** Templates using with, range, variables and the other functions, as upstream users wrote. */
+  static Stream<ValidRow> templatesUsingTheWholeLanguage() {
+    return Stream.of(
+        new ValidRow(
+            "with and else",
+            "{{with .Context.Region}}region/{{.}}{{else}}global{{end}}/{{.Pod.Name}}",
+            List.of(),
+            "region/EU-DE/test-pod"),
+        new ValidRow(
+            "variables",
+            "{{$ns := .Pod.Namespace}}{{$c := .Context}}ns/{{$ns}}/cluster/{{$c.ClusterName}}",
+            List.of(),
+            "ns/default/cluster/MYCLUSTER"),
+        new ValidRow(
+            "range with break",
+            "{{range $k, $v := .Context}}{{if eq $k \"ClusterName\"}}{{$v}}{{break}}{{end}}{{end}}/x",
+            List.of(),
+            "MYCLUSTER/x"),
+        new ValidRow(
+            "comparisons and slice",
+            "{{if gt (len .Pod.Name) 4}}{{slice .Pod.Name 0 4}}{{else}}{{.Pod.Name}}{{end}}",
+            List.of(),
+            "test"),
+        new ValidRow(
+            "urlquery and printf",
+            "{{printf \"%s-%s\" .Pod.Namespace .Pod.Name | urlquery}}",
+            List.of(),
+            "default-test-pod"),
+        new ValidRow(
+            "dns templates without spaces",
+            "",
+            List.of("{{with.Context.Region}}{{.}}.{{end}}{{.Pod.Name}}.svc"),
+            "ns/default/sa/serviceAccount"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("templatesUsingTheWholeLanguage")
+  void acceptsTemplatesUsingTheWholeLanguage(ValidRow row) {
+    CrdConfig config = crd(row.identity(), row.dns(), REGION_CLUSTER);
+
+    assertThatCode(() -> CrdTemplates.validate(config)).doesNotThrowAnyException();
+    String identity = row.identity().isEmpty() ? DEFAULT_TEMPLATE : row.identity();
+    assertThat(
+            GoTemplate.parse(CrdTemplates.IDENTITY_TEMPLATE_NAME, identity)
+                .execute(TemplateData.forPod(POD, REGION_CLUSTER)))
+        .isEqualTo(row.path());
   }
 
   @Test

@@ -167,7 +167,7 @@ class GoTemplateTest {
 
   static Stream<Case> parseErrors() {
     return Stream.of(
-        c("range", "{{range .Pod}}{{end}}", "template: t:1: unsupported action \"range\""),
+        c("range without end", "{{range .Pod}}", "template: t:1: unexpected EOF"),
         c(
             "escaped quote does not end a string",
             "{{\"a\\\"}}",
@@ -181,35 +181,38 @@ class GoTemplateTest {
             "escaped quote does not end a character",
             "{{'\\'}}",
             "template: t:1: unterminated character constant"),
-        c("with", "{{with .Pod}}{{end}}", "template: t:1: unsupported action \"with\""),
+        c("with without end", "{{with .Pod}}", "template: t:1: unexpected EOF"),
         c("define", "{{define \"x\"}}{{end}}", "template: t:1: unsupported action \"define\""),
         c("template", "{{template \"x\"}}", "template: t:1: unsupported action \"template\""),
         c("block", "{{block \"x\" .}}{{end}}", "template: t:1: unsupported action \"block\""),
-        c("break", "{{break}}", "template: t:1: unsupported action \"break\""),
-        c("continue", "{{continue}}", "template: t:1: unsupported action \"continue\""),
+        c("break outside range", "{{break}}", "template: t:1: {{break}} outside {{range}}"),
         c(
-            "else with",
+            "continue outside range",
+            "{{continue}}",
+            "template: t:1: {{continue}} outside {{range}}"),
+        c(
+            "else with after if",
             "{{if 1}}{{else with 2}}{{end}}",
-            "template: t:1: unsupported action \"else with\""),
+            "template: t:1: unexpected <with> in input"),
         c(
-            "variable declaration",
-            "{{$x := 1}}",
-            "template: t:1: unsupported variable declaration \"$x :=\""),
+            "variable declaration used in its own pipeline",
+            "{{$x := $x}}",
+            "template: t:1: undefined variable \"$x\""),
         c(
-            "variable assignment",
+            "assignment to an undeclared variable",
             "{{$x = 1}}",
-            "template: t:1: unsupported variable assignment \"$x =\""),
+            "template: t:1: undefined variable \"$x\""),
         c(
-            "range-style declaration",
+            "range-style declaration outside range",
             "{{$i, $v := .}}",
-            "template: t:1: unsupported variable declaration \"$i,\""),
+            "template: t:1: too many declarations in command"),
         c("undefined variable", "{{$x}}", "template: t:1: undefined variable \"$x\""),
         c("unknown function", "{{foo .Pod}}", "template: t:1: function \"foo\" not defined"),
+        c("unsupported function", "{{call .Pod}}", "template: t:1: unsupported function \"call\""),
         c(
-            "unsupported function",
-            "{{slice .Pod.Name 1}}",
-            "template: t:1: unsupported function \"slice\""),
-        c("unsupported comparison", "{{lt 1 2}}", "template: t:1: unsupported function \"lt\""),
+            "comparison with one argument",
+            "{{lt 1}}",
+            "template: t:1: wrong number of args for lt: want 2 got 1"),
         c("unclosed action", "{{.Pod.Name", "template: t:1: unclosed action"),
         c(
             "unclosed action over lines",
@@ -491,7 +494,7 @@ class GoTemplateTest {
         "{{{.Pod.Name}}}",
         "{{.Pod..Name}}",
         "{{.Pod.Name!}}",
-        "{{range .}}{{end}}",
+        "{{range .}}",
         "{{if .Pod.Name}}",
         "{{end}}",
         "{{else}}",
@@ -502,7 +505,7 @@ class GoTemplateTest {
         "{{'}}",
         "{{(}}",
         "{{)}}",
-        "{{$x := .Pod.Name}}{{$x}}",
+        "{{$x := .Pod.Name}}{{$y}}",
         "{{$y}}",
         "{{foo}}",
         "{{call .Pod}}",
@@ -585,7 +588,34 @@ class GoTemplateTest {
         new KeysCase("{{printf \"%s\" .Context.m | len}}", Set.of("m")),
         new KeysCase("{{and false (index .Context \"n\")}}", Set.of("n")),
         new KeysCase("{{index .Context .Pod.Name}}", Set.of()),
-        new KeysCase("{{index .Context (print \"o\")}}", Set.of()));
+        new KeysCase("{{index .Context (print \"o\")}}", Set.of()),
+        // with rebinds dot
+        new KeysCase("{{with .Context.p}}{{.}}{{end}}", Set.of("p")),
+        new KeysCase("{{with .Context}}{{.q}}{{index . \"r\"}}{{end}}", Set.of("q", "r")),
+        new KeysCase("{{with .Pod}}{{.Name}}{{$.Context.s}}{{end}}", Set.of("s")),
+        new KeysCase("{{with .Pod}}{{else}}{{.Context.t}}{{end}}", Set.of("t")),
+        new KeysCase("{{with 0}}{{else with .Context}}{{.u}}{{end}}", Set.of("u")),
+        new KeysCase("{{with $c := .Context}}{{$c.v}}{{end}}", Set.of("v")),
+        new KeysCase("{{with .Context.w}}{{.x}}{{end}}", Set.of("w")),
+        // range bodies are checked; their elements are not static
+        new KeysCase("{{range .Context}}{{$.Context.y}}{{end}}", Set.of("y")),
+        new KeysCase("{{range .Context}}{{.z}}{{end}}", Set.of()),
+        new KeysCase("{{range $k, $v := .Context}}{{$v.a}}{{index $.Context $k}}{{end}}", Set.of()),
+        new KeysCase("{{range $v := .Context}}{{else}}{{$v.b}}{{end}}", Set.of("b")),
+        new KeysCase("{{range 3}}{{else}}{{.Context.c}}{{end}}", Set.of("c")),
+        // variables follow what they are declared or assigned
+        new KeysCase("{{$c := .Context}}{{$c.d}}", Set.of("d")),
+        new KeysCase("{{$c := .Context}}{{index $c \"e\"}}", Set.of("e")),
+        new KeysCase("{{$v := .Context.f}}{{$v}}", Set.of("f")),
+        new KeysCase("{{$a := .Context}}{{$b := $a}}{{$b.g}}", Set.of("g")),
+        new KeysCase("{{$p := .Pod}}{{$p.Name}}", Set.of()),
+        new KeysCase("{{$x := .Pod}}{{if true}}{{$x = .Context}}{{end}}{{$x.h}}", Set.of("h")),
+        new KeysCase("{{$x := .Pod}}{{range 2}}{{$x.i}}{{$x = $.Context}}{{end}}", Set.of("i")),
+        new KeysCase("{{$ = .Context}}{{$.j}}", Set.of("j")),
+        new KeysCase("{{if $c := .Context}}{{else}}{{$c.k}}{{end}}", Set.of("k")),
+        new KeysCase("{{print ($c := .Context) $c.l}}", Set.of("l")),
+        new KeysCase("{{$c := .Context}}{{with $c}}{{.m}}{{end}}", Set.of("m")),
+        new KeysCase("{{$x := 1}}{{with $x := .Context}}{{$x.n}}{{end}}{{$x}}", Set.of("n")));
   }
 
   @ParameterizedTest(name = "{0}")
