@@ -1,6 +1,7 @@
 package org.spireregistrar.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,12 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryId;
 import org.spireregistrar.core.EntryResult;
 import org.spireregistrar.core.EntrySpec;
+import org.spireregistrar.core.EntryStore;
 import org.spireregistrar.core.InMemoryEntryStore;
 import org.spireregistrar.core.Selector;
 import org.spireregistrar.core.SpiffeId;
@@ -30,17 +33,31 @@ import org.spireregistrar.core.policy.ServiceAccountIdPolicy;
 class SyncEngineTest {
   private static final TrustDomain TD = new TrustDomain("example.org");
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration RESYNC = Duration.ofMinutes(10);
+  private static final Duration MIN_BACKOFF = Duration.ofMillis(5);
+  private static final Duration MAX_BACKOFF = Duration.ofMillis(50);
   private static final String ROOT = "spiffe://example.org/spire-k8s-registrar/c1/node";
 
   private final InMemoryEntryStore store = new InMemoryEntryStore();
+  private final FakeTicker ticker = new FakeTicker();
   private final List<SyncReport> reports = Collections.synchronizedList(new ArrayList<>());
   private SyncEngine engine;
+
+  /** Awaits a condition the sync thread brings about; polled often, the passes are quick. */
+  private static ConditionFactory eventually() {
+    return await().atMost(WAIT).pollInterval(Duration.ofMillis(2));
+  }
 
   private SyncEngine engine(String podLabel, boolean dnsNames) {
     return engine(podLabel, dnsNames, 1);
   }
 
   private SyncEngine engine(String podLabel, boolean dnsNames, int writeConcurrency) {
+    return engine(podLabel, dnsNames, writeConcurrency, store);
+  }
+
+  private SyncEngine engine(
+      String podLabel, boolean dnsNames, int writeConcurrency, EntryStore store) {
     IdPolicy policy =
         podLabel.isEmpty() ? new ServiceAccountIdPolicy(TD) : new LabelIdPolicy(TD, podLabel);
     ReconcileEntries entries =
@@ -53,8 +70,7 @@ class SyncEngineTest {
             dnsNames,
             "cluster.local");
     SyncEngine.Options options =
-        new SyncEngine.Options(
-            Duration.ofMinutes(10), 50, Duration.ofMillis(5), Duration.ofMillis(50));
+        new SyncEngine.Options(RESYNC, 50, MIN_BACKOFF, MAX_BACKOFF, writeConcurrency);
     engine =
         new SyncEngine(
             entries,
@@ -69,7 +85,7 @@ class SyncEngineTest {
                 reports.add(report);
               }
             },
-            System::nanoTime);
+            ticker);
     return engine;
   }
 
@@ -110,8 +126,9 @@ class SyncEngineTest {
     e.start();
     e.setLeader(true);
     // Nothing is written while the informers have not listed everything.
-    Thread.onSpinWait();
+    assertThat(e.awaitParked(WAIT)).isTrue();
     assertThat(store.writeCalls()).isZero();
+    assertThat(store.calls("list")).isZero();
     e.cachesSynced();
     assertThat(e.awaitIdle(WAIT)).isTrue();
 
@@ -130,8 +147,10 @@ class SyncEngineTest {
     e.podUpserted(pod("shop", "web-0", "web", "n1"));
     e.start();
     e.cachesSynced();
-    assertThat(e.awaitIdle(Duration.ofMillis(200))).isFalse();
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    assertThat(e.awaitIdle(Duration.ZERO)).isFalse();
     assertThat(store.entries()).isEmpty();
+    assertThat(store.writeCalls()).isZero();
     e.setLeader(true);
     assertThat(e.awaitIdle(WAIT)).isTrue();
     assertThat(store.entries()).hasSize(1);
@@ -341,9 +360,12 @@ class SyncEngineTest {
     for (int i = 0; i < 30; i++) {
       e.podUpserted(pod("shop", "p" + i, "sa", "n1"));
     }
-    assertThat(e.awaitIdle(Duration.ofMillis(300))).isFalse();
+    // The engine backs off in ticker time, which stands still until advanced.
+    assertThat(e.awaitParked(WAIT)).isTrue();
     assertThat(e.status().spireReachable()).isFalse();
+    assertThat(e.awaitIdle(Duration.ZERO)).isFalse();
     store.setUnavailable(false);
+    ticker.advance(MAX_BACKOFF);
     assertThat(e.awaitIdle(WAIT)).isTrue();
     assertThat(store.entries()).hasSize(30);
     assertThat(e.status().spireReachable()).isTrue();
@@ -360,11 +382,31 @@ class SyncEngineTest {
         "boom");
     e.podUpserted(pod("shop", "good", "good", "n1"));
     e.podUpserted(pod("shop", "bad", "bad", "n1"));
-    assertThat(e.awaitIdle(Duration.ofMillis(300))).isFalse();
+    assertThat(e.awaitParked(WAIT)).isTrue();
     assertThat(entryFor("spiffe://example.org/ns/shop/sa/good")).isPresent();
+    assertThat(entryFor("spiffe://example.org/ns/shop/sa/bad")).isEmpty();
+    assertThat(e.awaitIdle(Duration.ZERO)).as("a retry is pending").isFalse();
+    assertThat(e.status().spireReachable()).as("an item failure is not an outage").isTrue();
+    long creates = store.calls("create");
+
+    // The first retry comes between half and all of minBackoff later.
+    ticker.advance(MIN_BACKOFF.dividedBy(2).minusNanos(1));
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    assertThat(store.calls("create")).isEqualTo(creates);
+    ticker.advance(MIN_BACKOFF.dividedBy(2).plusNanos(1));
+    eventually().until(() -> store.calls("create") == creates + 1);
+
+    // It failed again: the second waits at least minBackoff (half of twice as long).
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    ticker.advance(MIN_BACKOFF.minusNanos(1));
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    assertThat(store.calls("create")).isEqualTo(creates + 1);
+
     failing.set(false);
+    ticker.advance(MAX_BACKOFF);
     assertThat(e.awaitIdle(WAIT)).isTrue();
     assertThat(entryFor("spiffe://example.org/ns/shop/sa/bad")).isPresent();
+    assertThat(store.calls("create")).isEqualTo(creates + 2);
   }
 
   @Test
@@ -429,8 +471,11 @@ class SyncEngineTest {
     for (int i = 0; i < 250; i++) {
       e.podDeleted("shop", "p" + i);
     }
-    assertThat(e.awaitIdle(Duration.ofMillis(200))).isFalse();
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    assertThat(e.status().spireReachable()).isFalse();
+    assertThat(store.entries()).hasSize(500);
     store.setUnavailable(false);
+    ticker.advance(MAX_BACKOFF);
     assertThat(e.awaitIdle(WAIT)).isTrue();
     assertThat(store.entries())
         .hasSize(250)
@@ -507,6 +552,148 @@ class SyncEngineTest {
     e.requestResync();
     assertThat(e.awaitIdle(WAIT)).isTrue();
     assertThat(store.entries()).containsAll(foreign);
+  }
+
+  @Test
+  void fullResyncRunsEveryResyncIntervalOfTickerTime() throws Exception {
+    SyncEngine e = engine("", false);
+    e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    startSynced(e);
+    assertThat(store.calls("list")).isEqualTo(1);
+    // Written behind the engine's back: only a full resync can see it.
+    Entry stale =
+        entry(
+            "stale",
+            "spiffe://example.org/ns/gone/sa/x",
+            ROOT + "/n1",
+            "k8s:ns:gone",
+            "k8s:pod-name:x");
+    store.put(stale);
+    int passes = reports.size();
+
+    ticker.advance(RESYNC.minusNanos(1));
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    assertThat(store.calls("list")).isEqualTo(1);
+    assertThat(reports).hasSize(passes);
+
+    ticker.advance(Duration.ofNanos(1));
+    eventually().until(() -> reports.size() > passes);
+    assertThat(reports.get(passes).full()).isTrue();
+    assertThat(reports.get(passes).deleted()).isEqualTo(1);
+    assertThat(store.calls("list")).isEqualTo(2);
+    assertThat(store.entries()).doesNotContain(stale).hasSize(1);
+
+    // The next one is due an interval after this one started.
+    ticker.advance(RESYNC.minusNanos(1));
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    assertThat(store.calls("list")).isEqualTo(2);
+    ticker.advance(Duration.ofNanos(1));
+    eventually().until(() -> store.calls("list") == 3);
+  }
+
+  @Test
+  void retryAfterAFailedSpireCallWaitsForTheBackoffThenResyncsEverything() throws Exception {
+    SyncEngine e = engine("", false);
+    startSynced(e);
+    store.setUnavailable(true);
+    e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    assertThat(reports.get(reports.size() - 1).error()).isNotEmpty();
+    assertThat(e.status().spireReachable()).isFalse();
+    store.setUnavailable(false);
+    long lists = store.calls("list");
+    int passes = reports.size();
+
+    // The first retry comes between half and all of minBackoff later.
+    ticker.advance(MIN_BACKOFF.dividedBy(2).minusNanos(1));
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    assertThat(reports).hasSize(passes);
+    assertThat(store.entries()).isEmpty();
+
+    ticker.advance(MIN_BACKOFF.dividedBy(2).plusNanos(1));
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(reports).hasSize(passes + 1);
+    assertThat(reports.get(passes).full()).as("recovery starts with a full resync").isTrue();
+    assertThat(store.calls("list")).isEqualTo(lists + 1);
+    assertThat(store.entries()).hasSize(1);
+    assertThat(e.status().spireReachable()).isTrue();
+  }
+
+  @Test
+  void backoffAfterRepeatedSpireFailuresGrowsUpToMaxBackoff() throws Exception {
+    SyncEngine e = engine("", false);
+    startSynced(e);
+    store.setUnavailable(true);
+    e.podUpserted(pod("shop", "web-0", "web", "n1"));
+    // Failures 1..4 wait at most 5, 10, 20 and 40 ms; from the 5th on, at least 25 ms.
+    for (Duration ceiling : List.of(5, 10, 20, 40).stream().map(Duration::ofMillis).toList()) {
+      assertThat(e.awaitParked(WAIT)).isTrue();
+      int passes = reports.size();
+      ticker.advance(ceiling);
+      eventually().until(() -> reports.size() == passes + 1);
+    }
+    for (int i = 0; i < 3; i++) {
+      assertThat(e.awaitParked(WAIT)).isTrue();
+      int passes = reports.size();
+      ticker.advance(MAX_BACKOFF.dividedBy(2).minusNanos(1));
+      assertThat(e.awaitParked(WAIT)).isTrue();
+      assertThat(reports).hasSize(passes);
+      ticker.advance(MAX_BACKOFF.dividedBy(2).plusNanos(1));
+      eventually().until(() -> reports.size() == passes + 1);
+    }
+    store.setUnavailable(false);
+    ticker.advance(MAX_BACKOFF);
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries()).hasSize(1);
+  }
+
+  @Test
+  void stopsWritingWhenLeadershipIsLostMidPassAndFinishesAfterRegainingIt() throws Exception {
+    // A store that takes leadership away during the first create call.
+    AtomicBoolean dropLeadership = new AtomicBoolean(true);
+    EntryStore losing =
+        new EntryStore() {
+          @Override
+          public List<Entry> list(org.spireregistrar.core.EntryFilter filter) {
+            return store.list(filter);
+          }
+
+          @Override
+          public List<EntryResult> create(List<EntrySpec> specs) {
+            if (dropLeadership.getAndSet(false)) {
+              engine.setLeader(false);
+            }
+            return store.create(specs);
+          }
+
+          @Override
+          public List<EntryResult> update(List<Entry> entries) {
+            return store.update(entries);
+          }
+
+          @Override
+          public List<EntryResult> delete(List<EntryId> ids) {
+            return store.delete(ids);
+          }
+        };
+    SyncEngine e = engine("", false, 1, losing);
+    for (int i = 0; i < 120; i++) {
+      e.podUpserted(pod("shop", "p" + i, "sa" + i, "n1"));
+    }
+    e.start();
+    e.setLeader(true);
+    e.cachesSynced();
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    // The call in flight completed; the next window was not sent.
+    assertThat(store.calls("create")).isEqualTo(1);
+    assertThat(store.entries()).hasSize(50);
+    assertThat(e.status().leader()).isFalse();
+    assertThat(reports).as("an abandoned pass reports nothing").isEmpty();
+
+    e.setLeader(true);
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(store.entries()).hasSize(120);
+    assertThat(store.calls("create")).isEqualTo(3);
   }
 
   private static Entry entry(String id, String spiffeId, String parent, String... selectors) {

@@ -30,13 +30,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spireregistrar.core.Backoff;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryFilter;
 import org.spireregistrar.core.EntryId;
@@ -103,7 +103,7 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
   /**
    * How failed RPCs are retried: UNAVAILABLE and DEADLINE_EXCEEDED only, {@code maxAttempts} tries
    * in all, waiting {@code initialBackoff} doubled after every try up to {@code maxBackoff}, each
-   * wait randomised to between half and all of it.
+   * wait randomised to between half and all of it (a {@link Backoff}).
    */
   public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
 
@@ -119,10 +119,9 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
       requirePositive(maxBackoff, "retry maxBackoff");
     }
 
-    Duration backoff(int attempt) {
-      long base = initialBackoff.toMillis() << Math.min(attempt - 1, 20);
-      long capped = Math.min(Math.max(base, 1), maxBackoff.toMillis());
-      return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    /** The waits between tries. */
+    Backoff backoff() {
+      return new Backoff(initialBackoff, maxBackoff);
     }
   }
 
@@ -775,7 +774,7 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
               isRetryable(code),
               e);
         }
-        Duration wait = retry.backoff(attempt);
+        Duration wait = retry.backoff().delay(attempt);
         log.warn("{}; retrying in {} ms", message, wait.toMillis());
         pause(wait);
       } catch (EntryStoreException e) {
