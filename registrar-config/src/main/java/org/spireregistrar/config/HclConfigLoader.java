@@ -16,16 +16,17 @@ import org.spireregistrar.core.config.ConfigParser;
 import org.spireregistrar.core.config.RegistrarConfig;
 
 /**
- * Reads the registrar's HCL configuration file: HCL v1 syntax (or its JSON form) checked by our
- * strict linter ({@link HclParser}), values decoded by hcl4j ({@link Hcl4jDecoder}), then keys,
- * types, defaults and rules checked by {@link ConfigParser}.
+ * Reads the registrar's HCL configuration file: HCL v1 syntax (or its JSON form) checked by {@link
+ * HclChecker} (over {@link HclLexer}'s tokens), values decoded by hcl4j alone ({@link
+ * Hcl4jDecoder}), then keys, types, defaults and rules checked by {@link ConfigParser}.
  *
- * <p>The linter exists because hcl4j (an HCL2 parser) accepts malformed text silently (a stray
- * {@code foo bar baz}, an unclosed list or block, a key without a value) and reads some HCL v1
- * differently ({@code "${x}"} becomes {@code "x"}, {@code 0x10} becomes {@code x10}, {@code 1e3}
- * becomes {@code e3}, {@code \u00e9} fails). Malformed text fails in the linter, before hcl4j runs;
- * a value hcl4j reads differently fails naming the line and the construct, e.g. {@code line 4: hex
- * numbers are not supported here; write 0x10 as 16}.
+ * <p>The syntax check exists because hcl4j (an HCL2 parser) accepts malformed text silently (a
+ * stray {@code foo bar baz}, an unclosed list or block, a key without a value) and reads some HCL
+ * v1 differently ({@code "${x}"} becomes {@code "x"}, {@code 0x10} becomes {@code x10}, {@code 1e3}
+ * becomes {@code e3}, {@code \u00e9} fails). Malformed text fails in the check, before hcl4j runs;
+ * a construct hcl4j reads differently fails naming the line and the construct, e.g. {@code line 4:
+ * hex numbers are not supported here; write 0x10 as 16}. The check converts no value: every value
+ * in the decoded document is hcl4j's.
  *
  * <p>Errors are {@link ConfigException}s with complete messages: {@code unable to load
  * configuration: open x.conf: no such file or directory}, {@code unable to decode configuration:

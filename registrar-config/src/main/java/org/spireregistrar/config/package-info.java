@@ -1,6 +1,6 @@
 /**
- * Reading the HCL configuration file: a strict HCL v1 (and JSON) linter, hcl4j as the decoder, and
- * the core's {@link org.spireregistrar.core.config.ConfigParser} for validation. Entry point:
- * {@link HclConfigLoader}.
+ * The HCL configuration reader: {@link HclLexer} and {@link HclChecker} check the syntax hcl4j does
+ * not, {@link Hcl4jDecoder} takes every value from hcl4j, the core's ConfigParser validates. Entry
+ * point: {@link HclConfigLoader}.
  */
 package org.spireregistrar.config;

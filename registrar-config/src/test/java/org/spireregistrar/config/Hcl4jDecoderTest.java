@@ -1,8 +1,8 @@
 package org.spireregistrar.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.spireregistrar.config.HclParserTest.quietly;
-import static org.spireregistrar.config.HclParserTest.render;
+import static org.spireregistrar.config.HclCheckerTest.quietly;
+import static org.spireregistrar.config.HclCheckerTest.render;
 
 import com.bertramlabs.plugins.hcl4j.HCLParserException;
 import java.util.List;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
-import org.spireregistrar.config.HclParser.Quirk;
+import org.spireregistrar.config.HclChecker.Quirk;
 import org.spireregistrar.core.config.ConfigDocument;
 import org.spireregistrar.core.config.ConfigException;
 
@@ -31,7 +31,7 @@ class Hcl4jDecoderTest {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // hcl4j decodes; the linter gives the lines
+  // hcl4j decodes; the checker gives the lines
 
   static Stream<Case> decoded() {
     return Stream.of(
@@ -90,22 +90,36 @@ class Hcl4jDecoderTest {
             "trust_domain@2=\"example.org\", l@3=[\"a\",1.5D], context@4={k@4=\"v\"},"
                 + " webhook_port@5=8443L, x@6=true"),
         new Case("json repeated key", "{\"a\": 1,\n\"a\": 2}", "a@1=1L, a@2=2L"),
+        new Case(
+            "repeated keys, each occurrence read by hcl4j on its own",
+            "a = 1.0\nc { k = \"v\", k = [2] }\nl = [{x = TRUE, x = \"y\"}]\na = <<EOF\nz\nEOF\n",
+            "a@1=1L, c@2={k@2=\"v\", k@2=[2L]}, l@3=[{x@3=true, x@3=\"y\"}], a@4=\"z\\n\""),
+        new Case(
+            "json repeated keys in nested objects",
+            "{\"c\": {\"k\": 1,\n \"k\": \"v\"}, \"l\": [{\"x\": true, \"x\": 2.5}]}",
+            "c@1={k@1=1L, k@2=\"v\"}, l@2=[{x@2=true, x@2=2.5D}]"),
+        new Case("an item after a block on one line", "c { a = 1 } b = 2", "c@1={a@1=1L}, b@1=2L"),
+        new Case("octal that reads the same in decimal", "a = 07\nb = -00", "a@1=7L, b@2=0L"),
+        new Case(
+            "comments between values",
+            "a = /* c */ 1\nl = [1, # c\n  2]\nc {\n  # c\n  b = 1 # c\n}",
+            "a@1=1L, l@2=[1L,2L], c@4={b@6=1L}"),
         new Case("empty file", "", ""));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("decoded")
-  void decodesWithHcl4jAndTheLintersLines(Case c) {
+  void decodesWithHcl4jAndTheCheckersLines(Case c) {
     assertThat(render(decode(c.text()))).isEqualTo(c.want());
   }
 
   @Test
-  void valuesComeFromHcl4jNotTheLinter() {
-    // The linter reads 1.0 as a Double; hcl4j reads every number as a Double and the decoder
-    // turns integral ones into Long.
+  void valuesComeFromHcl4jNotTheChecker() {
+    // The checker notes that a number was written; hcl4j reads every number as a Double and the
+    // decoder turns integral ones into Long.
     String text = "a = 1.0";
 
-    assertThat(render(HclParser.parse(text, "t.conf"))).isEqualTo("a@1=1.0D");
+    assertThat(HclCheckerTest.outline(HclChecker.check(text).items())).isEqualTo("a@1=number");
     assertThat(render(decode(text))).isEqualTo("a@1=1L");
   }
 
@@ -225,11 +239,45 @@ class Hcl4jDecoderTest {
                 + "line 2: key \"c\" is both a value and a block here (hcl4j: HCL Block"
                 + " expression scope traverses an object value)"),
         new Case(
-            "hcl4j reads a string differently, no construct to name",
+            "a quote inside \"$${…}\" (hcl4j ends the string there)",
             "q = \"$${\"} {y}\"",
             p
                 + "line 1: key \"q\": hcl4j reads string \"$${\" where HCL v1 reads string"
                 + " \"$${\\\"} {y}\""),
+        new Case(
+            "a \"$\" before an escape (hcl4j keeps the backslash)",
+            "a = \"cost: $\\n\"",
+            p + "line 1: \"$\" followed by an escape is not supported here"),
+        new Case(
+            "an escape inside \"$${…}\" (HCL v1 keeps it as written, hcl4j reads it)",
+            "a = \"$${\\\"}\"",
+            p + "line 1: \\\" escapes inside \"${…}\" are not supported here"),
+        new Case(
+            "a comment between a key and its \"=\"",
+            "a /* c */ = 1",
+            p + "line 1: comments between key \"a\" and its \"=\" are not supported here"),
+        new Case(
+            "a comment between a JSON key and its \":\"",
+            "{\"a\" /* c */ : 1}",
+            p + "line 1: comments between key \"a\" and its \":\" are not supported here"),
+        new Case(
+            "a label on the line after its key",
+            "a\n\"b\" {\n  d = 1\n}",
+            p + "line 1: labelled blocks (key \"label\" { … }) are not supported here"),
+        new Case(
+            "escapes in a quoted key",
+            "\"a\\tb\" = 1",
+            p + "line 1: escapes in quoted keys are not supported here"),
+        new Case(
+            "hcl4j recursing without end",
+            "c = { d = \"3\" } c { e = \"4\" }",
+            p
+                + "line 1: items on one line must be separated by commas here (hcl4j:"
+                + " StackOverflowError)"),
+        new Case(
+            "an exponent too large to write out",
+            "a = 1e999999999",
+            p + "line 1: numbers with an exponent are not supported here"),
         new Case(
             "hcl4j lexer error, no construct to name",
             "a = 1\nq = \"$${x\\} y\"",

@@ -2,7 +2,7 @@ package org.spireregistrar.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.spireregistrar.config.HclParserTest.quietly;
+import static org.spireregistrar.config.HclCheckerTest.quietly;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
