@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.spireregistrar.core.GoStrings;
 
 /** Shared steps of DNS-name generation: dropping names SPIRE would refuse, and name ordering. */
 public final class DnsNames {
@@ -14,7 +15,7 @@ public final class DnsNames {
    * Byte-wise order of the UTF-8 encodings (Go's {@code sort.Strings}), which equals code-point
    * order; {@link String#compareTo} differs from it for characters beyond the BMP.
    */
-  public static final Comparator<String> BYTE_ORDER = DnsNames::compareCodePoints;
+  public static final Comparator<String> BYTE_ORDER = GoStrings::compare;
 
   /**
    * The names SPIRE accepts, in order; every other name is reported to {@code warnings} as {@code
@@ -35,20 +36,5 @@ public final class DnsNames {
       }
     }
     return kept;
-  }
-
-  private static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Boolean.compare(i < a.length(), j < b.length());
   }
 }

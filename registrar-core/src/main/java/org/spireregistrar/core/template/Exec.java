@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.spireregistrar.core.GoQuote;
+import org.spireregistrar.core.GoStrings;
 import org.spireregistrar.core.template.Node.ActionNode;
 import org.spireregistrar.core.template.Node.BoolNode;
 import org.spireregistrar.core.template.Node.BreakNode;
@@ -55,7 +56,7 @@ final class Exec {
   private static final int CHARS_PER_STEP = 64;
 
   /** Go orders strings by their UTF-8 bytes, which is code-point order (not UTF-16 order). */
-  static final Comparator<String> GO_STRING_ORDER = Exec::compareCodePoints;
+  static final Comparator<String> GO_STRING_ORDER = GoStrings::compare;
 
   /** "No value piped in" (distinct from a piped-in nil). */
   private static final Object MISSING = new Object();
@@ -648,24 +649,9 @@ final class Exec {
     return switch (k1) {
       case INT -> (Long) arg1 < (Long) arg2;
       case FLOAT -> (Double) arg1 < (Double) arg2;
-      case STRING -> compareCodePoints((String) arg1, (String) arg2) < 0;
+      case STRING -> GoStrings.compare((String) arg1, (String) arg2) < 0;
       default -> throw new CallError("invalid type for comparison"); // bool
     };
-  }
-
-  private static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Boolean.compare(i < a.length(), j < b.length());
   }
 
   /**

@@ -2,6 +2,7 @@ package org.spireregistrar.core.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.spireregistrar.core.template.GoTemplateTest.c;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -39,18 +40,7 @@ class GoTemplateControlTest {
     return Collections.unmodifiableMap(d);
   }
 
-  record Case(String description, String template, String expected) {
-    @Override
-    public String toString() {
-      return description;
-    }
-  }
-
-  static Case c(String description, String template, String expected) {
-    return new Case(description, template, expected);
-  }
-
-  static Stream<Case> withRenders() {
+  static Stream<GoTemplateTest.Case> withRenders() {
     return Stream.of(
         c("with true", "{{with true}}{{.}}{{end}}", "true"),
         c("with false", "{{with false}}{{.}}{{else}}FALSE{{end}}", "FALSE"),
@@ -98,7 +88,7 @@ class GoTemplateControlTest {
         c("trim markers", "a {{- with .Pod -}} \n {{.Name}} \n {{- end -}} \n b", "atest-podb"));
   }
 
-  static Stream<Case> rangeRenders() {
+  static Stream<GoTemplateTest.Case> rangeRenders() {
     return Stream.of(
         c("range []int", "{{range .SI}}-{{.}}-{{end}}", "-3--4--5-"),
         c("range empty no else", "{{range .SIEmpty}}-{{.}}-{{end}}", ""),
@@ -169,7 +159,7 @@ class GoTemplateControlTest {
         c("trim markers", "{{range .SI -}}\n  {{.}}\n{{- end}}", "345"));
   }
 
-  static Stream<Case> variableRenders() {
+  static Stream<GoTemplateTest.Case> variableRenders() {
     return Stream.of(
         c("declaration prints nothing", "{{$x := 1}}", ""),
         c("declaration then use", "{{$x := .Pod.Name}}{{$x}}", "test-pod"),
@@ -209,7 +199,7 @@ class GoTemplateControlTest {
             "2"));
   }
 
-  static Stream<Case> comparisonRenders() {
+  static Stream<GoTemplateTest.Case> comparisonRenders() {
     return Stream.of(
         c("eq 1.5 1.5", "{{eq 1.5 1.5}}", "true"),
         c("eq 1 2", "{{eq 1 2}}", "false"),
@@ -246,7 +236,7 @@ class GoTemplateControlTest {
         c("piped second argument", "{{1 | lt 0}}", "true"));
   }
 
-  static Stream<Case> functionRenders() {
+  static Stream<GoTemplateTest.Case> functionRenders() {
     return Stream.of(
         // slice, from exec_test.go's slicing rows
         c("slice[:]", "{{slice .SI}}", "[3 4 5]"),
@@ -328,11 +318,11 @@ class GoTemplateControlTest {
     "comparisonRenders",
     "functionRenders"
   })
-  void rendersLikeGo(Case c) {
+  void rendersLikeGo(GoTemplateTest.Case c) {
     assertThat(GoTemplate.parse("t", c.template()).execute(DATA)).isEqualTo(c.expected());
   }
 
-  static Stream<Case> parseErrors() {
+  static Stream<GoTemplateTest.Case> parseErrors() {
     return Stream.of(
         c("undefined variable", "{{$y}}", "template: t:1: undefined variable \"$y\""),
         c(
@@ -444,13 +434,13 @@ class GoTemplateControlTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("parseErrors")
-  void refusesToParse(Case c) {
+  void refusesToParse(GoTemplateTest.Case c) {
     assertThatThrownBy(() -> GoTemplate.parse("t", c.template()))
         .isExactlyInstanceOf(TemplateException.class)
         .hasMessage(c.expected());
   }
 
-  static Stream<Case> executionErrors() {
+  static Stream<GoTemplateTest.Case> executionErrors() {
     String at = "template: t:1:";
     return Stream.of(
         c(
@@ -625,7 +615,7 @@ class GoTemplateControlTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("executionErrors")
-  void failsToExecute(Case c) {
+  void failsToExecute(GoTemplateTest.Case c) {
     GoTemplate template = GoTemplate.parse("t", c.template());
 
     assertThatThrownBy(() -> template.execute(DATA))
@@ -633,7 +623,7 @@ class GoTemplateControlTest {
         .hasMessage(c.expected());
   }
 
-  static Stream<Case> hostileTemplates() {
+  static Stream<GoTemplateTest.Case> hostileTemplates() {
     String steps = "exceeded maximum execution steps (1000000)";
     String size = "exceeded maximum output size (1048576 characters written or built by functions)";
     return Stream.of(
@@ -694,7 +684,7 @@ class GoTemplateControlTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("hostileTemplates")
-  void boundsExecutionOfHostileTemplates(Case c) {
+  void boundsExecutionOfHostileTemplates(GoTemplateTest.Case c) {
     GoTemplate template = GoTemplate.parse("t", c.template());
 
     assertThatThrownBy(() -> template.execute(DATA))
