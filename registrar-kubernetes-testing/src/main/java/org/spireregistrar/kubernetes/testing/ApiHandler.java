@@ -31,8 +31,15 @@ final class ApiHandler implements HttpHandler {
 
   private static final long DEFAULT_WATCH_TIMEOUT_SECONDS = 1800;
 
+  /**
+   * The admission of the request this thread serves, for its warnings. Not an exchange attribute:
+   * the JDK 17 HTTP server keeps those per context, shared by every exchange.
+   */
+  private static final ThreadLocal<Admission> ADMISSION = new ThreadLocal<>();
+
   private final ObjectStore store;
   private final Registry registry;
+  private final ValidatingWebhooks webhooks;
   private final Discovery discovery;
   private final Faults faults;
   private final Duration bookmarkInterval;
@@ -45,12 +52,14 @@ final class ApiHandler implements HttpHandler {
   ApiHandler(
       ObjectStore store,
       Registry registry,
+      ValidatingWebhooks webhooks,
       Discovery discovery,
       Faults faults,
       Duration bookmarkInterval,
       Supplier<String> serverAddress) {
     this.store = store;
     this.registry = registry;
+    this.webhooks = webhooks;
     this.discovery = discovery;
     this.faults = faults;
     this.bookmarkInterval = bookmarkInterval;
@@ -90,6 +99,7 @@ final class ApiHandler implements HttpHandler {
       tryRespond(
           exchange, new ApiStatusException(500, "InternalError", "Internal error occurred: " + e));
     } finally {
+      ADMISSION.remove();
       exchange.close();
     }
   }
@@ -145,6 +155,7 @@ final class ApiHandler implements HttpHandler {
     String contentType = nz(exchange.getRequestHeaders().getFirst("Content-Type"));
     boolean table = nz(exchange.getRequestHeaders().getFirst("Accept")).contains("as=Table");
     ResourceType type = r.type();
+    UserInfo user = userOf(exchange);
     switch (verb) {
       case "get" -> {
         ObjectNode obj = store.get(type, r.namespace(), r.name());
@@ -168,27 +179,33 @@ final class ApiHandler implements HttpHandler {
         if (r.isStatus()) {
           throw ApiStatusException.methodNotAllowed();
         }
+        JsonNode object = parseBody(body, contentType);
+        Admission admission = admission(user, writeOptions(query));
         respond(
             exchange,
             201,
-            store.create(
-                type, r.namespace(), parseBody(body, contentType), ObjectStore.Origin.API, dryRun));
+            store.create(type, r.namespace(), object, ObjectStore.Origin.API, dryRun, admission));
       }
-      case "update" ->
-          respond(
-              exchange,
-              200,
-              store.update(
-                  type,
-                  r.namespace(),
-                  r.name(),
-                  parseBody(body, contentType),
-                  r.isStatus(),
-                  ObjectStore.Origin.API,
-                  dryRun));
+      case "update" -> {
+        JsonNode object = parseBody(body, contentType);
+        Admission admission = admission(user, writeOptions(query));
+        respond(
+            exchange,
+            200,
+            store.update(
+                type,
+                r.namespace(),
+                r.name(),
+                object,
+                r.isStatus(),
+                ObjectStore.Origin.API,
+                dryRun,
+                admission));
+      }
       case "patch" -> {
         PatchType patchType = PatchType.of(contentType);
         JsonNode patch = parseBody(body, patchType == PatchType.APPLY ? "yaml" : "json");
+        Admission admission = admission(user, writeOptions(query));
         respond(
             exchange,
             200,
@@ -200,10 +217,11 @@ final class ApiHandler implements HttpHandler {
                 patch,
                 r.isStatus(),
                 ObjectStore.Origin.API,
-                dryRun));
+                dryRun,
+                admission));
       }
-      case "delete" -> delete(exchange, r, body, dryRun);
-      case "deletecollection" -> deleteCollection(exchange, r, query, dryRun);
+      case "delete" -> delete(exchange, r, query, body, dryRun, user);
+      case "deletecollection" -> deleteCollection(exchange, r, query, body, dryRun, user);
       default -> throw ApiStatusException.methodNotAllowed();
     }
   }
@@ -308,10 +326,17 @@ final class ApiHandler implements HttpHandler {
     respond(exchange, 200, list);
   }
 
-  private void delete(HttpExchange exchange, Route r, byte[] body, boolean dryRun)
+  private void delete(
+      HttpExchange exchange,
+      Route r,
+      Map<String, String> query,
+      byte[] body,
+      boolean dryRun,
+      UserInfo user)
       throws IOException {
-    JsonNode options = body.length == 0 ? Json.object() : parseBody(body, "json");
+    ObjectNode options = deleteOptions(query, body);
     JsonNode preconditions = options.path("preconditions");
+    Admission admission = admission(user, options);
     ObjectStore.DeleteResult result =
         store.delete(
             r.type(),
@@ -319,7 +344,9 @@ final class ApiHandler implements HttpHandler {
             r.name(),
             textOrNull(preconditions.get("uid")),
             textOrNull(preconditions.get("resourceVersion")),
-            dryRun || !options.path("dryRun").isEmpty());
+            dryRun || !options.path("dryRun").isEmpty(),
+            propagation(options),
+            admission);
     if (result.removed() && !r.type().returnsDeletedObject()) {
       respond(exchange, 200, success(r.type(), result.object()));
     } else {
@@ -328,9 +355,17 @@ final class ApiHandler implements HttpHandler {
   }
 
   private void deleteCollection(
-      HttpExchange exchange, Route r, Map<String, String> query, boolean dryRun)
+      HttpExchange exchange,
+      Route r,
+      Map<String, String> query,
+      byte[] body,
+      boolean dryRun,
+      UserInfo user)
       throws IOException {
     ResourceType type = r.type();
+    ObjectNode options = deleteOptions(query, body);
+    ObjectStore.Propagation propagation = propagation(options);
+    Admission admission = admission(user, options);
     ObjectStore.ListResult matching =
         store.list(
             type,
@@ -347,7 +382,9 @@ final class ApiHandler implements HttpHandler {
             Json.text(obj, "metadata.name"),
             null,
             null,
-            dryRun);
+            dryRun || !options.path("dryRun").isEmpty(),
+            propagation,
+            admission);
       } catch (ApiStatusException e) {
         if (e.code() != 404) {
           throw e; // deleted concurrently: fine; anything else is not
@@ -360,6 +397,80 @@ final class ApiHandler implements HttpHandler {
     status.putObject("metadata");
     status.put("status", "Success");
     respond(exchange, 200, status);
+  }
+
+  /**
+   * The request's DeleteOptions: the body's, with {@code propagationPolicy} and {@code
+   * orphanDependents} also taken from the query, as the API server reads them.
+   */
+  private static ObjectNode deleteOptions(Map<String, String> query, byte[] body) {
+    JsonNode parsed = body.length == 0 ? Json.object() : parseBody(body, "json");
+    ObjectNode options = parsed instanceof ObjectNode o ? o.deepCopy() : Json.object();
+    options.remove("kind");
+    options.remove("apiVersion");
+    if (!query.getOrDefault("propagationPolicy", "").isEmpty()) {
+      options.put("propagationPolicy", query.get("propagationPolicy"));
+    }
+    if (query.containsKey("orphanDependents")) {
+      options.put("orphanDependents", isTrue(query.get("orphanDependents")));
+    }
+    return options;
+  }
+
+  private static ObjectStore.Propagation propagation(ObjectNode options) {
+    String policy = options.path("propagationPolicy").asText("");
+    if (policy.isEmpty() && options.path("orphanDependents").asBoolean(false)) {
+      return ObjectStore.Propagation.ORPHAN;
+    }
+    return ObjectStore.Propagation.parse(policy);
+  }
+
+  /** CreateOptions/UpdateOptions fields from the query, for the AdmissionReview. */
+  private static ObjectNode writeOptions(Map<String, String> query) {
+    ObjectNode options = Json.object();
+    if (!query.getOrDefault("fieldManager", "").isEmpty()) {
+      options.put("fieldManager", query.get("fieldManager"));
+    }
+    return options;
+  }
+
+  private Admission admission(UserInfo user, ObjectNode options) {
+    Admission admission = webhooks.admission(user, options);
+    ADMISSION.set(admission);
+    return admission;
+  }
+
+  /**
+   * Who asks: the admin, unless the request impersonates ({@code Impersonate-User} and {@code
+   * Impersonate-Group}, as {@code kubectl --as} and {@code --as-group} send).
+   */
+  private static UserInfo userOf(HttpExchange exchange) {
+    String user = exchange.getRequestHeaders().getFirst("Impersonate-User");
+    if (user == null || user.isEmpty()) {
+      return UserInfo.ADMIN;
+    }
+    List<String> groups = new ArrayList<>();
+    List<String> given = exchange.getRequestHeaders().get("Impersonate-Group");
+    if (given != null) {
+      groups.addAll(given);
+    }
+    if (!groups.contains("system:authenticated")) {
+      groups.add("system:authenticated");
+    }
+    return new UserInfo(user, groups);
+  }
+
+  /** The webhooks' warnings as {@code Warning: 299 - "<text>"} headers, as the API server sends. */
+  private static void addWarnings(HttpExchange exchange) {
+    Admission admission = ADMISSION.get();
+    if (admission != null) {
+      for (String warning : admission.warnings()) {
+        exchange
+            .getResponseHeaders()
+            .add(
+                "Warning", "299 - \"" + warning.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+      }
+    }
   }
 
   private static ObjectNode success(ResourceType type, ObjectNode deleted) {
@@ -591,6 +702,7 @@ final class ApiHandler implements HttpHandler {
   }
 
   private static void respond(HttpExchange exchange, int code, JsonNode body) throws IOException {
+    addWarnings(exchange);
     byte[] bytes = Json.bytes(body);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);

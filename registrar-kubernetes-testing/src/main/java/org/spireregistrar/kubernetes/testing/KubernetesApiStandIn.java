@@ -15,6 +15,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +50,26 @@ import java.util.stream.Stream;
  *   <li>the {@code status} subresource: writes to the main resource keep the stored status, writes
  *       to {@code /status} change only the status, and create over HTTP drops the status;
  *   <li>finalizers: delete sets {@code deletionTimestamp} and keeps the object (MODIFIED) until an
- *       update removes the last finalizer (DELETED);
+ *       update removes the last finalizer (DELETED); a deleting object gets no new finalizers;
+ *   <li>validating admission webhooks: every write over HTTP (create, update, patch, delete, also
+ *       of {@code /status}) is sent, as an {@code AdmissionReview} v1 or v1beta1, to each webhook
+ *       of the stored {@code ValidatingWebhookConfiguration}s whose {@code rules}, {@code
+ *       namespaceSelector} and {@code objectSelector} match, over HTTPS to its {@code url} or to
+ *       its {@code service} (at the address given by {@link #serviceAddress}), checking the server
+ *       certificate against {@code caBundle} and the host name, presenting the client certificate
+ *       set by {@link #webhookClientCertificate} or {@link #admissionKubeconfig}, within {@code
+ *       timeoutSeconds}. A denial fails the request with the webhook's {@code Status} and {@code
+ *       admission webhook "<name>" denied the request: <message>}; a failed call fails it with 500
+ *       {@code Internal error occurred: failed calling webhook "<name>": …} unless {@code
+ *       failurePolicy} is {@code Ignore}; webhook warnings become {@code Warning} headers. The
+ *       request's user is the admin, or whom it impersonates ({@code kubectl --as});
+ *   <li>garbage collection through {@code ownerReferences}: once every owner of an object is gone
+ *       (by uid) the object is deleted (its finalizers honoured); {@code propagationPolicy: Orphan}
+ *       releases the dependents first and {@code Foreground} deletes them first, through the {@code
+ *       orphan} and {@code foregroundDeletion} finalizers;
+ *   <li>namespace deletion: a namespace with objects or finalizers becomes {@code Terminating}, its
+ *       objects are deleted (those with finalizers stay until the finalizers are removed), it goes
+ *       once empty, and creating anything in it meanwhile is refused with 403 Forbidden;
  *   <li>label selectors ({@code =, ==, !=, in, notin, exists, !exists}), field selectors on {@code
  *       metadata.name}, {@code metadata.namespace} and the type's field labels (e.g. {@code
  *       spec.nodeName}), {@code limit}/{@code continue} paging;
@@ -61,10 +82,25 @@ import java.util.stream.Stream;
  *       {@code create -f}, {@code apply -f}, {@code label} and {@code delete} work.
  * </ul>
  *
- * <p>What it does not do: authentication, authorisation, admission webhooks, schema validation
- * (beyond object names), defaulting (beyond a pod's {@code Pending} and a namespace's {@code
- * Active} phase), garbage collection, namespace existence checks, graceful pod deletion, and
- * consistent snapshots across list pages (a continued list reads the current state).
+ * <p>The garbage collector and the namespace controller run on their own thread after the write
+ * that needs them returns, as in a cluster; {@link #awaitControllers} waits until they are done.
+ * They act as the API would (their deletes and updates go through the webhooks, as their service
+ * accounts); what a webhook refuses them is tried again after the next change.
+ *
+ * <p>Seeding ({@link #create}, {@link #load}, {@link #patch}, {@link #delete}) bypasses the
+ * webhooks, as writing to etcd would; garbage collection and the terminating-namespace check still
+ * apply. Seeding gives every object a new uid, so {@code ownerReferences} copied from a cluster
+ * dump name owners that are gone, and the garbage collector deletes those objects (references to
+ * kinds the stand-in does not serve, such as ReplicaSets, are left alone).
+ *
+ * <p>What it does not do: authentication, authorisation, mutating webhooks, admission policies,
+ * schema validation (beyond object names and webhook configurations), defaulting (beyond a pod's
+ * {@code Pending} and a namespace's {@code Active} phase, and webhook configurations), namespace
+ * existence checks, graceful pod deletion, protobuf request bodies, and consistent snapshots across
+ * list pages (a continued list reads the current state). Webhooks are called one after another, not
+ * in parallel, and an object matched in another version through {@code matchPolicy: Equivalent} is
+ * sent unconverted. A namespace with nothing in it and no finalizers goes at once rather than after
+ * a {@code Terminating} phase.
  *
  * <p>Fault injection: {@link #dropWatches()}, {@link #expireHistory()}, {@link #failNext} and
  * {@link #failRequests}. Every request is recorded ({@link #requests()}, {@link #requestCount}).
@@ -95,6 +131,8 @@ public final class KubernetesApiStandIn implements AutoCloseable {
   private final Registry registry;
   private final ObjectStore store;
   private final Faults faults = new Faults();
+  private final WebhookTransport webhookTransport = new WebhookTransport();
+  private final Controllers controllers;
   private final ApiHandler handler;
   private final HttpServer server;
   private final ExecutorService executor;
@@ -104,6 +142,8 @@ public final class KubernetesApiStandIn implements AutoCloseable {
     ResourceType.builtIns().forEach(registry::register);
     b.types.forEach(registry::register);
     store = new ObjectStore(registry, b.clock, b.historySize);
+    ValidatingWebhooks webhooks = new ValidatingWebhooks(store, registry, webhookTransport);
+    controllers = new Controllers(store, registry, webhooks);
     Discovery discovery = new Discovery(registry, b.clock);
     server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), b.port), 256);
@@ -111,6 +151,7 @@ public final class KubernetesApiStandIn implements AutoCloseable {
         new ApiHandler(
             store,
             registry,
+            webhooks,
             discovery,
             faults,
             b.bookmarkInterval,
@@ -118,6 +159,7 @@ public final class KubernetesApiStandIn implements AutoCloseable {
     server.createContext("/", handler);
     executor = Executors.newCachedThreadPool(daemonThreads());
     server.setExecutor(executor);
+    controllers.start();
     server.start();
   }
 
@@ -279,9 +321,77 @@ public final class KubernetesApiStandIn implements AutoCloseable {
   @Override
   public void close() {
     handler.closing();
+    controllers.close();
     store.dropWatches();
     server.stop(0);
     executor.shutdownNow();
+  }
+
+  // ---------------------------------------------------------------- admission webhooks
+
+  /**
+   * Where the Service {@code namespace/name} is reached, for webhooks whose {@code
+   * clientConfig.service} names it (there is no cluster DNS or kube-proxy): calls go to this
+   * address whatever the service port, and the server certificate must still be valid for {@code
+   * <name>.<namespace>.svc}. A later call for the same service replaces the address.
+   */
+  public void serviceAddress(String namespace, String name, InetSocketAddress address) {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(name, "name");
+    webhookTransport.serviceAddress(namespace, name, Objects.requireNonNull(address, "address"));
+  }
+
+  /**
+   * The client certificate the stand-in presents to the webhook servers called {@code serverName},
+   * as a user of the API server's admission kubeconfig ({@code --admission-control-config-file})
+   * does: {@code <service>.<namespace>.svc} (or with {@code :<port>} for a port other than 443) for
+   * a service, the URL's {@code host} or {@code host:port}, {@code *.<suffix>}, or {@code *} for
+   * every server. Without one, no client certificate is sent.
+   *
+   * @param chain the certificate first, then any intermediates
+   */
+  public void webhookClientCertificate(
+      String serverName, PrivateKey key, X509Certificate... chain) {
+    Objects.requireNonNull(serverName, "serverName");
+    Objects.requireNonNull(key, "key");
+    if (chain.length == 0) {
+      throw new IllegalArgumentException("webhookClientCertificate: the chain is empty");
+    }
+    webhookTransport.clientCertificate(serverName, key, List.of(chain));
+  }
+
+  /**
+   * Reads the client certificates of an admission kubeconfig, as the API server reads the one its
+   * {@code WebhookAdmissionConfiguration} names: each user's {@code client-certificate-data} and
+   * {@code client-key-data} (or {@code client-certificate} and {@code client-key} files) serve the
+   * webhook servers its name matches (see {@link #webhookClientCertificate}). Keys must be PKCS#8
+   * PEM ({@code PRIVATE KEY}).
+   *
+   * @throws IllegalArgumentException naming the file and user when something cannot be read
+   */
+  public void admissionKubeconfig(Path kubeconfig) {
+    webhookTransport.kubeconfig(Objects.requireNonNull(kubeconfig, "kubeconfig"));
+  }
+
+  // ---------------------------------------------------------------- control loops
+
+  /**
+   * Waits until the garbage collector and the namespace controller have done all the work the
+   * writes so far caused (work a webhook refused waits for the next change and does not count).
+   * Every write queues its follow-up work before it returns, so after this returns the effects of
+   * earlier deletes are visible.
+   *
+   * @throws IllegalStateException if that takes longer than {@code timeout}
+   */
+  public void awaitControllers(Duration timeout) {
+    try {
+      if (!controllers.awaitIdle(timeout)) {
+        throw new IllegalStateException("the controllers were still busy after " + timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the controllers", e);
+    }
   }
 
   // ---------------------------------------------------------------- types

@@ -3,6 +3,7 @@ package org.spireregistrar.kubernetes.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -65,6 +66,47 @@ final class LabelSelector {
       return EVERYTHING;
     }
     return new Parser(selector).parse();
+  }
+
+  /**
+   * A {@code metav1.LabelSelector} ({@code matchLabels} and {@code matchExpressions} with the
+   * operators {@code In}, {@code NotIn}, {@code Exists} and {@code DoesNotExist}), as webhook
+   * {@code namespaceSelector}s and {@code objectSelector}s are written. {@code null}, a missing
+   * node and {@code {}} select everything.
+   *
+   * @throws IllegalArgumentException naming the unknown operator
+   */
+  static LabelSelector of(JsonNode selector) {
+    if (selector == null || !selector.isObject()) {
+      return EVERYTHING;
+    }
+    List<Requirement> out = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : selector.path("matchLabels").properties()) {
+      out.add(new Requirement(e.getKey(), Op.EQUALS, Set.of(e.getValue().asText())));
+    }
+    for (JsonNode expression : selector.path("matchExpressions")) {
+      String key = expression.path("key").asText("");
+      List<String> values = new ArrayList<>();
+      expression.path("values").forEach(v -> values.add(v.asText()));
+      String operator = expression.path("operator").asText("");
+      Op op =
+          switch (operator) {
+            case "In" -> Op.IN;
+            case "NotIn" -> Op.NOT_IN;
+            case "Exists" -> Op.EXISTS;
+            case "DoesNotExist" -> Op.DOES_NOT_EXIST;
+            default ->
+                throw new IllegalArgumentException(
+                    "\"" + operator + "\" is not a valid label selector operator");
+          };
+      out.add(new Requirement(key, op, Set.copyOf(values)));
+    }
+    return out.isEmpty() ? EVERYTHING : new LabelSelector(List.copyOf(out));
+  }
+
+  /** Whether this selects everything (no requirements). */
+  boolean isEverything() {
+    return requirements.isEmpty();
   }
 
   /** Whether an object with these labels ({@code metadata.labels}, possibly null) matches. */

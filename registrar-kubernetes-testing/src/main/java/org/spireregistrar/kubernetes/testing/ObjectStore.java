@@ -9,15 +9,18 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -25,6 +28,11 @@ import java.util.regex.Pattern;
  * lock guards everything, so writes are totally ordered by resourceVersion, as in etcd. Stored
  * {@link ObjectNode}s are never mutated after they are stored, so they can be serialised outside
  * the lock. Get, create, update, patch and delete cost O(log n); list costs O(n).
+ *
+ * <p>Writes with an active {@link Admission} are worked out under the lock, admitted without it (a
+ * webhook may call back into the stand-in), and stored under it again if the object did not change
+ * meanwhile. The store also keeps the objects by uid and by owner uid, for the {@link Controllers},
+ * and tells its {@link Listener} of every change.
  */
 final class ObjectStore {
   /** Whether a write comes over HTTP (real semantics) or from a test seeding state. */
@@ -39,18 +47,83 @@ final class ObjectStore {
   /** A delete's result; {@code removed} is false when finalizers keep the object. */
   record DeleteResult(ObjectNode object, boolean removed) {}
 
+  /** A delete's {@code propagationPolicy}: what happens to the objects the deleted one owns. */
+  enum Propagation {
+    /** The object goes now; the garbage collector deletes its dependents afterwards. */
+    BACKGROUND,
+    /** The object waits, with a {@code foregroundDeletion} finalizer, for its dependents. */
+    FOREGROUND,
+    /** The object waits, with an {@code orphan} finalizer, until its dependents are released. */
+    ORPHAN;
+
+    /** The value of a {@code propagationPolicy} field or parameter; null or "" is Background. */
+    static Propagation parse(String value) {
+      if (value == null || value.isEmpty()) {
+        return BACKGROUND;
+      }
+      return switch (value) {
+        case "Background" -> BACKGROUND;
+        case "Foreground" -> FOREGROUND;
+        case "Orphan" -> ORPHAN;
+        default ->
+            throw new ApiStatusException(
+                422,
+                "Invalid",
+                "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \""
+                    + value
+                    + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+      };
+    }
+
+    Optional<String> finalizer() {
+      return switch (this) {
+        case BACKGROUND -> Optional.empty();
+        case FOREGROUND -> Optional.of(FOREGROUND_FINALIZER);
+        case ORPHAN -> Optional.of(ORPHAN_FINALIZER);
+      };
+    }
+  }
+
+  /**
+   * Where an object is kept: its type's bucket ({@link ResourceType#qualifiedResource}) and key.
+   */
+  record Ref(String bucket, String key) {}
+
+  /** Told of every stored change, under the store lock, in resourceVersion order. */
+  interface Listener {
+    /**
+     * @param eventType ADDED, MODIFIED or DELETED
+     * @param previous null for ADDED
+     * @param object the stored object; for DELETED its final state
+     */
+    void changed(ResourceType type, String eventType, ObjectNode previous, ObjectNode object);
+  }
+
+  /** The garbage collector's finalizer for {@code propagationPolicy: Orphan}. */
+  static final String ORPHAN_FINALIZER = "orphan";
+
+  /** The garbage collector's finalizer for {@code propagationPolicy: Foreground}. */
+  static final String FOREGROUND_FINALIZER = "foregroundDeletion";
+
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final String SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 
   private static final class Bucket {
+    /** The type the bucket was made for; other versions of the same resource share it. */
+    final ResourceType type;
+
     final TreeMap<String, ObjectNode> objects = new TreeMap<>();
     final ArrayDeque<Watcher.Event> history = new ArrayDeque<>();
     final Set<Watcher> watchers = new LinkedHashSet<>();
 
     /** A watch from resourceVersion N is served iff N >= historyStart. */
     long historyStart;
+
+    Bucket(ResourceType type) {
+      this.type = type;
+    }
   }
 
   private final Object lock = new Object();
@@ -59,6 +132,14 @@ final class ObjectStore {
   private final Clock clock;
   private final int historyCapacity;
   private long resourceVersion;
+
+  /** Every stored object by uid. */
+  private final Map<String, Ref> byUid = new HashMap<>();
+
+  /** The objects whose ownerReferences name a uid, by that uid. */
+  private final Map<String, Set<Ref>> dependents = new HashMap<>();
+
+  private Listener listener;
 
   ObjectStore(Registry registry, Clock clock, int historyCapacity) {
     this.registry = registry;
@@ -73,7 +154,7 @@ final class ObjectStore {
   }
 
   private Bucket bucket(ResourceType type) {
-    return buckets.computeIfAbsent(type.qualifiedResource(), k -> new Bucket());
+    return buckets.computeIfAbsent(type.qualifiedResource(), k -> new Bucket(type));
   }
 
   private static String key(ResourceType type, String namespace, String name) {
@@ -130,6 +211,13 @@ final class ObjectStore {
     }
   }
 
+  /** Every object of a type, in key order. */
+  List<ObjectNode> list(ResourceType type) {
+    synchronized (lock) {
+      return List.copyOf(bucket(type).objects.values());
+    }
+  }
+
   private static NavigableMap<String, ObjectNode> range(
       ResourceType type, Bucket bucket, String namespace) {
     if (type.namespaced() && namespace != null && !namespace.isEmpty()) {
@@ -143,51 +231,95 @@ final class ObjectStore {
 
   ObjectNode create(
       ResourceType type, String namespace, JsonNode body, Origin origin, boolean dryRun) {
+    return create(type, namespace, body, origin, dryRun, Admission.NONE);
+  }
+
+  /**
+   * Creates an object. With an active admission the object is worked out under the lock, admitted
+   * without it, and stored under it again (AlreadyExists if another create took the name).
+   */
+  ObjectNode create(
+      ResourceType type,
+      String namespace,
+      JsonNode body,
+      Origin origin,
+      boolean dryRun,
+      Admission admission) {
     ObjectNode obj = requireObject(body, type);
     ObjectNode meta = Json.metadata(obj);
     String ns = namespaceFor(type, namespace, meta, origin);
-    String name = meta.path("name").asText("");
     synchronized (lock) {
-      Bucket bucket = bucket(type);
-      if (name.isEmpty() && !meta.path("generateName").asText("").isEmpty()) {
-        do {
-          name = meta.path("generateName").asText() + randomSuffix();
-        } while (bucket.objects.containsKey(key(type, ns, name)));
-        meta.put("name", name);
+      prepareCreate(type, ns, obj, origin);
+      if (!admission.active()) {
+        return commitCreate(type, ns, obj, dryRun);
       }
-      validateName(type, name);
-      if (!meta.path("resourceVersion").asText("").isEmpty()) {
-        if (origin == Origin.API) {
-          throw new ApiStatusException(
-              500,
-              "InternalError",
-              "Internal error occurred: resourceVersion should not be set on objects to be"
-                  + " created");
-        }
-        meta.remove("resourceVersion");
+    }
+    admission.validate(
+        new Admission.Request(
+            "CREATE", type, "", ns, meta.get("name").asText(), obj.deepCopy(), null, dryRun));
+    synchronized (lock) {
+      return commitCreate(type, ns, obj, dryRun);
+    }
+  }
+
+  private void prepareCreate(ResourceType type, String ns, ObjectNode obj, Origin origin) {
+    ObjectNode meta = Json.metadata(obj);
+    String name = meta.path("name").asText("");
+    // The NamespaceLifecycle admission plugin runs first, before a generated name exists.
+    requireNamespaceAcceptsContent(type, ns, name);
+    Bucket bucket = bucket(type);
+    if (name.isEmpty() && !meta.path("generateName").asText("").isEmpty()) {
+      do {
+        name = meta.path("generateName").asText() + randomSuffix();
+      } while (bucket.objects.containsKey(key(type, ns, name)));
+      meta.put("name", name);
+    }
+    validateName(type, name);
+    if (!meta.path("resourceVersion").asText("").isEmpty()) {
+      if (origin == Origin.API) {
+        throw new ApiStatusException(
+            500,
+            "InternalError",
+            "Internal error occurred: resourceVersion should not be set on objects to be"
+                + " created");
       }
-      String key = key(type, ns, name);
-      if (bucket.objects.containsKey(key)) {
-        throw ApiStatusException.alreadyExists(type, name);
-      }
-      meta.put("uid", UUID.randomUUID().toString());
-      meta.put("creationTimestamp", Json.timestamp(clock.instant()));
-      meta.put("generation", 1L);
-      meta.remove("deletionTimestamp");
-      meta.remove("deletionGracePeriodSeconds");
-      meta.remove("selfLink");
-      defaultStatus(type, obj, origin);
-      if (dryRun) {
-        return obj;
-      }
-      meta.put("resourceVersion", Long.toString(++resourceVersion));
-      bucket.objects.put(key, obj);
-      emit(type, bucket, "ADDED", null, obj);
-      if (type.equals(ResourceType.CUSTOM_RESOURCE_DEFINITIONS)) {
-        serveDefinedResource(obj);
-      }
+      meta.remove("resourceVersion");
+    }
+    if (bucket.objects.containsKey(key(type, ns, name))) {
+      throw ApiStatusException.alreadyExists(type, name);
+    }
+    if (type.equals(ResourceType.VALIDATING_WEBHOOK_CONFIGURATIONS)) {
+      WebhookConfigurations.defaultAndValidate(type, obj);
+    }
+    meta.put("uid", UUID.randomUUID().toString());
+    meta.put("creationTimestamp", Json.timestamp(clock.instant()));
+    meta.put("generation", 1L);
+    meta.remove("deletionTimestamp");
+    meta.remove("deletionGracePeriodSeconds");
+    meta.remove("selfLink");
+    defaultStatus(type, obj, origin);
+  }
+
+  private ObjectNode commitCreate(ResourceType type, String ns, ObjectNode obj, boolean dryRun) {
+    ObjectNode meta = Json.metadata(obj);
+    String name = meta.get("name").asText();
+    String key = key(type, ns, name);
+    Bucket bucket = bucket(type);
+    // Checked again: with admission, the lock was released since prepareCreate.
+    if (bucket.objects.containsKey(key)) {
+      throw ApiStatusException.alreadyExists(type, name);
+    }
+    requireNamespaceAcceptsContent(type, ns, name);
+    if (dryRun) {
       return obj;
     }
+    meta.put("resourceVersion", Long.toString(++resourceVersion));
+    bucket.objects.put(key, obj);
+    emit(type, bucket, "ADDED", null, obj);
+    if (type.equals(ResourceType.CUSTOM_RESOURCE_DEFINITIONS)) {
+      serveDefinedResource(obj);
+    }
+    return obj;
   }
 
   ObjectNode update(
@@ -198,11 +330,28 @@ final class ObjectStore {
       boolean statusOnly,
       Origin origin,
       boolean dryRun) {
-    ObjectNode proposed = requireObject(body, type);
-    synchronized (lock) {
-      ObjectNode current = get(type, namespace, name);
-      return write(type, current, proposed, statusOnly, origin, dryRun);
-    }
+    return update(type, namespace, name, body, statusOnly, origin, dryRun, Admission.NONE);
+  }
+
+  ObjectNode update(
+      ResourceType type,
+      String namespace,
+      String name,
+      JsonNode body,
+      boolean statusOnly,
+      Origin origin,
+      boolean dryRun,
+      Admission admission) {
+    requireObject(body, type); // a bad body is refused before the object is looked up
+    return modify(
+        type,
+        namespace,
+        name,
+        current -> requireObject(body, type),
+        statusOnly,
+        origin,
+        dryRun,
+        admission);
   }
 
   /** Applies a patch to the stored object and writes the result as an update would. */
@@ -215,35 +364,92 @@ final class ObjectStore {
       boolean statusOnly,
       Origin origin,
       boolean dryRun) {
-    synchronized (lock) {
+    return patch(
+        type, namespace, name, patchType, patch, statusOnly, origin, dryRun, Admission.NONE);
+  }
+
+  ObjectNode patch(
+      ResourceType type,
+      String namespace,
+      String name,
+      PatchType patchType,
+      JsonNode patch,
+      boolean statusOnly,
+      Origin origin,
+      boolean dryRun,
+      Admission admission) {
+    if (patchType == PatchType.APPLY && find(type, namespace, name).isEmpty()) {
+      ObjectNode fresh = requireObject(patch, type);
+      Json.metadata(fresh).put("name", name);
+      return create(type, namespace, fresh, origin, dryRun, admission);
+    }
+    return modify(
+        type,
+        namespace,
+        name,
+        current ->
+            requireObject(
+                switch (patchType) {
+                  case MERGE, APPLY -> Patches.mergePatch(current, patch);
+                  case STRATEGIC -> Patches.strategicMergePatch(current, patch);
+                  case JSON -> Patches.jsonPatch(current, patch, type, name);
+                },
+                type),
+        statusOnly,
+        origin,
+        dryRun,
+        admission);
+  }
+
+  /**
+   * Writes what {@code propose} makes of the stored object. With an active admission the result is
+   * admitted without the lock and stored only if the object did not change meanwhile; otherwise it
+   * is worked out again from the new state, as the API server's GuaranteedUpdate does (so a stale
+   * resourceVersion in the body then fails with Conflict).
+   */
+  ObjectNode modify(
+      ResourceType type,
+      String namespace,
+      String name,
+      UnaryOperator<ObjectNode> propose,
+      boolean statusOnly,
+      Origin origin,
+      boolean dryRun,
+      Admission admission) {
+    while (true) {
       ObjectNode current;
-      try {
+      ObjectNode result;
+      synchronized (lock) {
         current = get(type, namespace, name);
-      } catch (ApiStatusException e) {
-        if (patchType != PatchType.APPLY || e.code() != 404) {
-          throw e;
+        result = prepareWrite(type, current, propose.apply(current), statusOnly, origin);
+        if (!admission.active()) {
+          return commitWrite(type, current, result, dryRun);
         }
-        ObjectNode fresh = requireObject(patch, type);
-        Json.metadata(fresh).put("name", name);
-        return create(type, namespace, fresh, origin, dryRun);
       }
-      JsonNode patched =
-          switch (patchType) {
-            case MERGE, APPLY -> Patches.mergePatch(current, patch);
-            case STRATEGIC -> Patches.strategicMergePatch(current, patch);
-            case JSON -> Patches.jsonPatch(current, patch, type, name);
-          };
-      return write(type, current, requireObject(patched, type), statusOnly, origin, dryRun);
+      admission.validate(
+          new Admission.Request(
+              "UPDATE",
+              type,
+              statusOnly ? "status" : "",
+              Json.text(current, "metadata.namespace"),
+              name,
+              result.deepCopy(),
+              current,
+              dryRun));
+      synchronized (lock) {
+        if (get(type, namespace, name) == current) {
+          return commitWrite(type, current, result, dryRun);
+        }
+      }
     }
   }
 
-  private ObjectNode write(
+  private ObjectNode prepareWrite(
       ResourceType type,
       ObjectNode current,
       ObjectNode proposed,
       boolean statusOnly,
-      Origin origin,
-      boolean dryRun) {
+      Origin origin) {
     ObjectNode curMeta = (ObjectNode) current.get("metadata");
     String name = curMeta.get("name").asText();
     ObjectNode meta = Json.metadata(proposed);
@@ -305,26 +511,37 @@ final class ObjectStore {
         setOrRemove(m, system, curMeta.get(system));
       }
       m.remove("selfLink");
+      if (curMeta.has("deletionTimestamp")) {
+        requireNoNewFinalizers(type, name, current, result);
+      }
+      if (type.equals(ResourceType.VALIDATING_WEBHOOK_CONFIGURATIONS)) {
+        WebhookConfigurations.defaultAndValidate(type, result);
+      }
     }
     ObjectNode resultMeta = Json.metadata(result);
     resultMeta.put("resourceVersion", currentRv);
     long generation = curMeta.path("generation").asLong(1);
     resultMeta.put(
         "generation", specOf(result).equals(specOf(current)) ? generation : generation + 1);
+    return result;
+  }
 
+  private ObjectNode commitWrite(
+      ResourceType type, ObjectNode current, ObjectNode result, boolean dryRun) {
     Bucket bucket = bucket(type);
-    boolean deleting = curMeta.has("deletionTimestamp");
-    if (deleting && !hasFinalizers(result)) {
-      if (dryRun) {
-        return result;
-      }
-      return remove(type, bucket, current, result).object();
+    if (current.path("metadata").has("deletionTimestamp") && removable(type, result)) {
+      return dryRun ? result : remove(type, bucket, current, result).object();
     }
-    if (result.equals(current) || dryRun) {
-      return dryRun ? result : current;
+    if (dryRun) {
+      return result;
     }
-    resultMeta.put("resourceVersion", Long.toString(++resourceVersion));
-    bucket.objects.put(key(type, curMeta.path("namespace").asText(""), name), result);
+    if (result.equals(current)) {
+      return current;
+    }
+    ObjectNode meta = Json.metadata(result);
+    meta.put("resourceVersion", Long.toString(++resourceVersion));
+    bucket.objects.put(
+        key(type, meta.path("namespace").asText(""), meta.get("name").asText()), result);
     emit(type, bucket, "MODIFIED", current, result);
     return result;
   }
@@ -336,47 +553,112 @@ final class ObjectStore {
       String preconditionUid,
       String preconditionRv,
       boolean dryRun) {
-    synchronized (lock) {
-      ObjectNode current = get(type, namespace, name);
-      ObjectNode curMeta = (ObjectNode) current.get("metadata");
-      if (preconditionUid != null && !preconditionUid.equals(curMeta.get("uid").asText())) {
-        throw ApiStatusException.conflict(
-            type,
-            name,
-            "Precondition failed: UID in precondition: "
-                + preconditionUid
-                + ", UID in object meta: "
-                + curMeta.get("uid").asText());
-      }
-      if (preconditionRv != null
-          && !preconditionRv.equals(curMeta.get("resourceVersion").asText())) {
-        throw ApiStatusException.conflict(
-            type,
-            name,
-            "Precondition failed: ResourceVersion in precondition: "
-                + preconditionRv
-                + ", ResourceVersion in object meta: "
-                + curMeta.get("resourceVersion").asText());
-      }
-      Bucket bucket = bucket(type);
-      if (hasFinalizers(current)) {
-        if (curMeta.has("deletionTimestamp") || dryRun) {
-          return new DeleteResult(current, false);
+    return delete(
+        type,
+        namespace,
+        name,
+        preconditionUid,
+        preconditionRv,
+        dryRun,
+        Propagation.BACKGROUND,
+        Admission.NONE);
+  }
+
+  /**
+   * Deletes an object. With finalizers (or a propagation policy that adds one, or, for a namespace,
+   * content or {@code spec.finalizers}) it only gets a {@code deletionTimestamp}; otherwise it is
+   * removed.
+   */
+  DeleteResult delete(
+      ResourceType type,
+      String namespace,
+      String name,
+      String preconditionUid,
+      String preconditionRv,
+      boolean dryRun,
+      Propagation propagation,
+      Admission admission) {
+    while (true) {
+      ObjectNode current;
+      synchronized (lock) {
+        current = get(type, namespace, name);
+        checkDeletePreconditions(type, name, current, preconditionUid, preconditionRv);
+        if (!admission.active()) {
+          return commitDelete(type, current, dryRun, propagation);
         }
-        ObjectNode result = current.deepCopy();
-        ObjectNode meta = Json.metadata(result);
-        meta.put("deletionTimestamp", Json.timestamp(clock.instant()));
-        meta.put("deletionGracePeriodSeconds", 0L);
-        meta.put("resourceVersion", Long.toString(++resourceVersion));
-        bucket.objects.put(key(type, namespace, name), result);
-        emit(type, bucket, "MODIFIED", current, result);
-        return new DeleteResult(result, false);
       }
-      if (dryRun) {
-        return new DeleteResult(current, true);
+      admission.validate(
+          new Admission.Request(
+              "DELETE",
+              type,
+              "",
+              Json.text(current, "metadata.namespace"),
+              name,
+              null,
+              current,
+              dryRun));
+      synchronized (lock) {
+        if (get(type, namespace, name) == current) {
+          return commitDelete(type, current, dryRun, propagation);
+        }
       }
-      return remove(type, bucket, current, current.deepCopy());
     }
+  }
+
+  private static void checkDeletePreconditions(
+      ResourceType type,
+      String name,
+      ObjectNode current,
+      String preconditionUid,
+      String preconditionRv) {
+    JsonNode curMeta = current.get("metadata");
+    if (preconditionUid != null && !preconditionUid.equals(curMeta.get("uid").asText())) {
+      throw ApiStatusException.conflict(
+          type,
+          name,
+          "Precondition failed: UID in precondition: "
+              + preconditionUid
+              + ", UID in object meta: "
+              + curMeta.get("uid").asText());
+    }
+    if (preconditionRv != null && !preconditionRv.equals(curMeta.get("resourceVersion").asText())) {
+      throw ApiStatusException.conflict(
+          type,
+          name,
+          "Precondition failed: ResourceVersion in precondition: "
+              + preconditionRv
+              + ", ResourceVersion in object meta: "
+              + curMeta.get("resourceVersion").asText());
+    }
+  }
+
+  private DeleteResult commitDelete(
+      ResourceType type, ObjectNode current, boolean dryRun, Propagation propagation) {
+    Bucket bucket = bucket(type);
+    ObjectNode result = current.deepCopy();
+    ObjectNode meta = Json.metadata(result);
+    // Orphan and Foreground are carried out by the garbage collector through these finalizers.
+    propagation.finalizer().ifPresent(f -> addFinalizer(result, f));
+    if (!meta.has("deletionTimestamp") && removable(type, result)) {
+      return dryRun ? new DeleteResult(current, true) : remove(type, bucket, current, result);
+    }
+    if (!meta.has("deletionTimestamp")) {
+      meta.put("deletionTimestamp", Json.timestamp(clock.instant()));
+      meta.put("deletionGracePeriodSeconds", 0L);
+    }
+    if (type.equals(ResourceType.NAMESPACES)) {
+      ObjectNode status =
+          result.get("status") instanceof ObjectNode s ? s : result.putObject("status");
+      status.put("phase", "Terminating");
+    }
+    if (result.equals(current) || dryRun) {
+      return new DeleteResult(dryRun ? result : current, false);
+    }
+    meta.put("resourceVersion", Long.toString(++resourceVersion));
+    bucket.objects.put(
+        key(type, meta.path("namespace").asText(""), meta.get("name").asText()), result);
+    emit(type, bucket, "MODIFIED", current, result);
+    return new DeleteResult(result, false);
   }
 
   private DeleteResult remove(
@@ -386,6 +668,192 @@ final class ObjectStore {
     bucket.objects.remove(key(type, meta.path("namespace").asText(""), meta.get("name").asText()));
     emit(type, bucket, "DELETED", current, finalState);
     return new DeleteResult(finalState, true);
+  }
+
+  /**
+   * Whether an object being deleted can go: no finalizers, and for a namespace also no {@code
+   * spec.finalizers} and nothing left in it.
+   */
+  private boolean removable(ResourceType type, ObjectNode obj) {
+    if (hasFinalizers(obj)) {
+      return false;
+    }
+    if (!type.equals(ResourceType.NAMESPACES)) {
+      return true;
+    }
+    JsonNode specFinalizers = obj.path("spec").get("finalizers");
+    return !(specFinalizers instanceof ArrayNode a && !a.isEmpty())
+        && !hasContent(Json.text(obj, "metadata.name"));
+  }
+
+  /** Whether any namespaced object of any type is stored in the namespace. */
+  private boolean hasContent(String namespace) {
+    for (Bucket b : buckets.values()) {
+      if (b.type.namespaced() && !range(b.type, b, namespace).isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** As the NamespaceLifecycle admission plugin: nothing new goes into a terminating namespace. */
+  private void requireNamespaceAcceptsContent(ResourceType type, String namespace, String name) {
+    if (!type.namespaced()) {
+      return;
+    }
+    ObjectNode ns = bucket(ResourceType.NAMESPACES).objects.get(namespace);
+    if (ns != null && ns.path("metadata").has("deletionTimestamp")) {
+      ObjectNode cause = Json.object();
+      cause.put("reason", "NamespaceTerminating"); // StatusCause.Type is "reason" in JSON
+      cause.put("message", "namespace " + namespace + " is being terminated");
+      cause.put("field", "metadata.namespace");
+      throw ApiStatusException.forbidden(
+          type,
+          name,
+          "unable to create new content in namespace "
+              + namespace
+              + " because it is being terminated",
+          cause);
+    }
+  }
+
+  /**
+   * The namespace controller's last step, as its {@code /finalize} call and final delete: once a
+   * terminating namespace is empty, its {@code kubernetes} spec finalizer goes, and so does the
+   * namespace unless {@code metadata.finalizers} keep it.
+   *
+   * @return whether the namespace is gone
+   */
+  boolean finalizeNamespace(String name) {
+    synchronized (lock) {
+      Bucket bucket = bucket(ResourceType.NAMESPACES);
+      ObjectNode current = bucket.objects.get(name);
+      if (current == null) {
+        return true;
+      }
+      if (!current.path("metadata").has("deletionTimestamp") || hasContent(name)) {
+        return false;
+      }
+      ObjectNode result = current.deepCopy();
+      if (result.path("spec").get("finalizers") instanceof ArrayNode finalizers) {
+        for (int i = finalizers.size() - 1; i >= 0; i--) {
+          if (finalizers.get(i).asText().equals("kubernetes")) {
+            finalizers.remove(i);
+          }
+        }
+        if (finalizers.isEmpty()) {
+          ((ObjectNode) result.get("spec")).remove("finalizers");
+        }
+      }
+      if (removable(ResourceType.NAMESPACES, result)) {
+        remove(ResourceType.NAMESPACES, bucket, current, result);
+        return true;
+      }
+      if (!result.equals(current)) {
+        Json.metadata(result).put("resourceVersion", Long.toString(++resourceVersion));
+        bucket.objects.put(name, result);
+        emit(ResourceType.NAMESPACES, bucket, "MODIFIED", current, result);
+      }
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- lookups for the control loops
+
+  /** An object, or empty. */
+  Optional<ObjectNode> find(ResourceType type, String namespace, String name) {
+    synchronized (lock) {
+      return Optional.ofNullable(bucket(type).objects.get(key(type, namespace, name)));
+    }
+  }
+
+  /** The object a reference names, or empty if it is gone. */
+  Optional<ObjectNode> find(Ref ref) {
+    synchronized (lock) {
+      Bucket bucket = buckets.get(ref.bucket());
+      return bucket == null ? Optional.empty() : Optional.ofNullable(bucket.objects.get(ref.key()));
+    }
+  }
+
+  /** The type of the objects a reference's bucket holds. */
+  ResourceType typeOf(Ref ref) {
+    synchronized (lock) {
+      return buckets.get(ref.bucket()).type;
+    }
+  }
+
+  /** The stored object with this uid, or empty. */
+  Optional<Ref> refOf(String uid) {
+    synchronized (lock) {
+      return Optional.ofNullable(byUid.get(uid));
+    }
+  }
+
+  /** The objects whose {@code ownerReferences} name this uid. */
+  List<Ref> dependentsOf(String ownerUid) {
+    synchronized (lock) {
+      Set<Ref> refs = dependents.get(ownerUid);
+      return refs == null ? List.of() : List.copyOf(refs);
+    }
+  }
+
+  /** Every namespaced object in a namespace, by type and then name. */
+  List<Ref> contentOf(String namespace) {
+    synchronized (lock) {
+      List<Ref> out = new ArrayList<>();
+      for (Map.Entry<String, Bucket> e : new TreeMap<>(buckets).entrySet()) {
+        Bucket b = e.getValue();
+        if (b.type.namespaced()) {
+          for (String key : range(b.type, b, namespace).keySet()) {
+            out.add(new Ref(e.getKey(), key));
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Called for every stored change, under the store lock, so it must only take note. */
+  void listener(Listener listener) {
+    synchronized (lock) {
+      this.listener = listener;
+    }
+  }
+
+  private void reindex(Bucket bucket, String eventType, ObjectNode previous, ObjectNode object) {
+    if (previous != null) {
+      unindex(bucket, previous);
+    }
+    if (!eventType.equals("DELETED")) {
+      Ref ref = refTo(bucket, object);
+      byUid.put(Json.text(object, "metadata.uid"), ref);
+      for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
+        dependents.computeIfAbsent(owner.path("uid").asText(""), k -> new HashSet<>()).add(ref);
+      }
+    }
+  }
+
+  private void unindex(Bucket bucket, ObjectNode object) {
+    Ref ref = refTo(bucket, object);
+    byUid.remove(Json.text(object, "metadata.uid"), ref);
+    for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
+      String uid = owner.path("uid").asText("");
+      Set<Ref> refs = dependents.get(uid);
+      if (refs != null && refs.remove(ref) && refs.isEmpty()) {
+        dependents.remove(uid);
+      }
+    }
+  }
+
+  private static Ref refTo(Bucket bucket, ObjectNode object) {
+    return refTo(bucket.type, object);
+  }
+
+  /** Where an object of this type is kept. */
+  static Ref refTo(ResourceType type, ObjectNode object) {
+    return new Ref(
+        type.qualifiedResource(),
+        key(type, Json.text(object, "metadata.namespace"), Json.text(object, "metadata.name")));
   }
 
   // ---------------------------------------------------------------- watches
@@ -494,6 +962,10 @@ final class ObjectStore {
     }
     for (Watcher w : bucket.watchers) {
       w.offer(event);
+    }
+    reindex(bucket, eventType, previous, object);
+    if (listener != null) {
+      listener.changed(type, eventType, previous, object);
     }
   }
 
@@ -648,9 +1120,48 @@ final class ObjectStore {
     return copy;
   }
 
-  private static boolean hasFinalizers(ObjectNode obj) {
+  /** As the API server's metadata validation: a deleting object gets no new finalizers. */
+  private static void requireNoNewFinalizers(
+      ResourceType type, String name, ObjectNode current, ObjectNode result) {
+    List<String> added = new ArrayList<>();
+    for (JsonNode f : result.path("metadata").path("finalizers")) {
+      if (!hasFinalizer(current, f.asText()) && !added.contains(f.asText())) {
+        added.add(f.asText());
+      }
+    }
+    if (!added.isEmpty()) {
+      added.sort(null);
+      throw ApiStatusException.invalid(
+          type,
+          name,
+          "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being"
+              + " deleted, found new finalizers []string{"
+              + String.join(", ", added.stream().map(f -> "\"" + f + "\"").toList())
+              + "}");
+    }
+  }
+
+  static boolean hasFinalizers(ObjectNode obj) {
     JsonNode f = obj.path("metadata").get("finalizers");
     return f instanceof ArrayNode a && !a.isEmpty();
+  }
+
+  static boolean hasFinalizer(JsonNode obj, String finalizer) {
+    for (JsonNode f : obj.path("metadata").path("finalizers")) {
+      if (f.asText().equals(finalizer)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void addFinalizer(ObjectNode obj, String finalizer) {
+    if (!hasFinalizer(obj, finalizer)) {
+      ObjectNode meta = Json.metadata(obj);
+      ArrayNode finalizers =
+          meta.get("finalizers") instanceof ArrayNode a ? a : meta.putArray("finalizers");
+      finalizers.add(finalizer);
+    }
   }
 
   private static void setOrRemove(ObjectNode target, String field, JsonNode value) {

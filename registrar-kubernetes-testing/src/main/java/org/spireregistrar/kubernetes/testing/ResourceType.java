@@ -155,14 +155,17 @@ public record ResourceType(
   public static final ResourceType ROLE_BINDINGS =
       namespaced("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings");
 
-  /** ValidatingWebhookConfigurations, stored only: the stand-in never calls webhooks. */
+  /**
+   * ValidatingWebhookConfigurations: defaulted and validated as the API server does, and their
+   * webhooks are called on every matching write.
+   */
   public static final ResourceType VALIDATING_WEBHOOK_CONFIGURATIONS =
       clusterScoped(
           "admissionregistration.k8s.io/v1",
           "ValidatingWebhookConfiguration",
           "validatingwebhookconfigurations");
 
-  /** MutatingWebhookConfigurations, stored only: the stand-in never calls webhooks. */
+  /** MutatingWebhookConfigurations, stored only: the stand-in never calls mutating webhooks. */
   public static final ResourceType MUTATING_WEBHOOK_CONFIGURATIONS =
       clusterScoped(
           "admissionregistration.k8s.io/v1",
