@@ -19,6 +19,7 @@ import org.spireregistrar.bench.Scenario;
 import org.spireregistrar.core.config.GoDuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -146,11 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "The baselines' periodic pass (10s in both originals; tests shorten it).")
   Duration baselineInterval;
 
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Spec CommandSpec spec;
 

@@ -30,6 +30,7 @@ import org.spireregistrar.reconcile.SyncListener;
 import org.spireregistrar.spire.GrpcEntryStore;
 import org.spireregistrar.spire.testing.InMemorySpireServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -81,11 +82,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Pods created at once in the scale step (default: ${DEFAULT-VALUE}).")
   int scalePods;
 
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Spec CommandSpec spec;
 

@@ -57,11 +57,7 @@ final class PlanCommand implements Callable<Integer> {
               + " format of 'spire-server entry create -data'.")
   Format output;
 
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Spec CommandSpec spec;
 

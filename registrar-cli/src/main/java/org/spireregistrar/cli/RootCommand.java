@@ -33,11 +33,7 @@ public final class RootCommand implements Callable<Integer> {
 
   @Mixin ConfigOption config;
 
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Option(
       names = {"-version", "--version"},

@@ -8,7 +8,6 @@ import org.spireregistrar.core.config.RegistrarConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code validate -config FILE}: parses, validates and prints the effective configuration. */
@@ -25,11 +24,7 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Mixin ConfigOption config;
 
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Spec CommandSpec spec;
 

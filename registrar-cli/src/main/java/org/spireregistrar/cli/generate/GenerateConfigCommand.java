@@ -17,12 +17,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.spireregistrar.cli.HelpOption;
 import org.spireregistrar.core.config.GoDuration;
 import org.spireregistrar.webhook.setup.KeyAlgorithm;
 import org.spireregistrar.webhook.setup.WebhookManifests;
 import org.spireregistrar.webhook.setup.WebhookPki;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -127,11 +129,7 @@ public final class GenerateConfigCommand implements Callable<Integer> {
           "Also write the PEM files here (created if missing; existing files are replaced).")
   Path outDir;
 
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  boolean help;
+  @Mixin HelpOption help;
 
   @Spec CommandSpec spec;
 
