@@ -57,7 +57,9 @@ public final class AdmissionReviewCodec {
       throw new MalformedReviewException("couldn't read body: " + e.getMessage(), e);
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
-      throw new MalformedReviewException("Object 'Kind' is missing in '" + quote(body) + "'");
+      throw new MalformedReviewException(
+          "Object 'Kind' is missing in '" + quote(body) + "'",
+          "Object 'Kind' is missing (" + body.length + " bytes)");
     }
     Fields typeMeta =
         new Fields(
@@ -69,10 +71,14 @@ public final class AdmissionReviewCodec {
     String kind = typeMeta.string("kind");
     String apiVersion = typeMeta.string("apiVersion");
     if (kind.isEmpty()) {
-      throw new MalformedReviewException("Object 'Kind' is missing in '" + quote(body) + "'");
+      throw new MalformedReviewException(
+          "Object 'Kind' is missing in '" + quote(body) + "'",
+          "Object 'Kind' is missing (" + body.length + " bytes)");
     }
     if (apiVersion.isEmpty()) {
-      throw new MalformedReviewException("Object 'apiVersion' is missing in '" + quote(body) + "'");
+      throw new MalformedReviewException(
+          "Object 'apiVersion' is missing in '" + quote(body) + "'",
+          "Object 'apiVersion' is missing (" + body.length + " bytes)");
     }
     Optional<ReviewVersion> version = ReviewVersion.of(apiVersion);
     if (version.isEmpty() || !"AdmissionReview".equals(kind)) {

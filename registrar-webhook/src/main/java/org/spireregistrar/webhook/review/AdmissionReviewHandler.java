@@ -38,9 +38,11 @@ public final class AdmissionReviewHandler implements PostHandler {
     try {
       review = codec.decode(body);
     } catch (MalformedReviewException e) {
-      String message = bounded(e.getMessage());
-      LOG.warn("Rejected admission body: Malformed JSON body: {}", message);
-      return HttpReply.text(400, "Malformed JSON body: " + message);
+      LOG.warn(
+          "Rejected admission body ({} bytes): Malformed JSON body: {}",
+          body.length,
+          bounded(e.logMessage()));
+      return HttpReply.text(400, "Malformed JSON body: " + bounded(e.getMessage()));
     }
     if (review.request().isEmpty()) {
       LOG.warn("Rejected admission body: AdmissionReview has no request");
