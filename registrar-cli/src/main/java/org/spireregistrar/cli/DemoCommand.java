@@ -1,6 +1,8 @@
 package org.spireregistrar.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.spireregistrar.cli.plan.EntryTable;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.TrustDomain;
@@ -102,6 +106,18 @@ final class DemoCommand implements Callable<Integer> {
               + "\"");
     }
     Path work = Files.createTempDirectory("registrar-demo");
+    try {
+      return run(loaded, work);
+    } finally {
+      deleteRecursively(work);
+      closed.countDown();
+    }
+  }
+
+  /** Released once everything is closed and the work directory removed (see {@link #serve}). */
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  private int run(RegistrarConfig loaded, Path work) throws InterruptedException {
     Path socket = work.resolve("api.sock");
     long start = System.nanoTime();
     try (InMemorySpireServer spire =
@@ -370,9 +386,33 @@ final class DemoCommand implements Callable<Integer> {
         kubeconfig, socket);
     out.flush();
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    // SIGTERM/Ctrl-C: let the main thread close the registrar, SPIRE and the stand-in and remove
+    // the work directory before the JVM halts.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    closed.await(15, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "demo-shutdown"));
     stop.await();
+    out.printf("demo: stopping%n");
+    out.flush();
     return 0;
+  }
+
+  /** Removes the demo's work directory (socket, kubeconfig); what cannot be removed is left. */
+  static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // Best effort: a temporary directory.
+    }
   }
 
   /** Prints entry changes: live in --keep-running mode, per step otherwise. */

@@ -2,6 +2,13 @@ package org.spireregistrar.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The demo end to end, in-process: real gRPC over a Unix socket, real HTTP watches. */
@@ -31,6 +38,60 @@ class DemoCommandTest {
         .doesNotContain("pod-name:pending-0")
         .contains("k8s:ns:shop,k8s:pod-name:web-0")
         .contains("7 entries");
+    assertThat(workDirectory(run.out())).doesNotExist();
+  }
+
+  static final Pattern SOCKET = Pattern.compile("unix://(\\S+)/api\\.sock");
+
+  static Path workDirectory(String output) {
+    Matcher m = SOCKET.matcher(output);
+    assertThat(m.find()).as(output).isTrue();
+    return Path.of(m.group(1));
+  }
+
+  @Test
+  void sigtermClosesEverythingAndRemovesTheWorkDirectory() throws Exception {
+    Process demo =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "demo",
+                "--keep-running",
+                "-config",
+                "../examples/reconcile/registrar.conf",
+                "-f",
+                "../examples/cluster")
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+      Path work = null;
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (work == null && SOCKET.matcher(line).find()) {
+          work = workDirectory(line);
+        }
+        if (line.contains("serving until Ctrl-C")) {
+          break;
+        }
+      }
+      assertThat(work).isNotNull();
+      assertThat(work.resolve("kubeconfig")).exists();
+
+      demo.toHandle().destroy(); // SIGTERM (Process.destroy would also close our pipes)
+
+      assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      StringBuilder rest = new StringBuilder();
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        rest.append(line).append('\n');
+      }
+      assertThat(rest.toString()).contains("demo: stopping").contains("Reconcile mode stopped");
+      // Removed before the JVM halted: the shutdown hook waits for the close path.
+      assertThat(work).doesNotExist();
+    } finally {
+      demo.destroyForcibly();
+    }
   }
 
   @Test
