@@ -1,7 +1,6 @@
 package org.spireregistrar.reconcile;
 
 import io.kubernetes.client.openapi.ApiClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,6 +14,7 @@ import org.spireregistrar.core.config.RegistrarConfig;
 import org.spireregistrar.kubernetes.ClusterInformers;
 import org.spireregistrar.kubernetes.HealthServer;
 import org.spireregistrar.kubernetes.LeaseLeaderElection;
+import org.spireregistrar.kubernetes.MetricsRegistry;
 
 /**
  * Reconcile mode assembled: informers feed the {@link SyncEngine}; a Lease elects the writer when
@@ -37,8 +37,7 @@ public final class ReconcileMode implements AutoCloseable {
   private final RegistrarConfig config;
   private final ApiClient client;
   private final Runtime runtime;
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry = MetricsRegistry.create();
   private final SyncEngine engine;
   private final ClusterInformers informers;
   private volatile boolean leader;
