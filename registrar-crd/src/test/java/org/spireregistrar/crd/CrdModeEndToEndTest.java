@@ -358,4 +358,102 @@ class CrdModeEndToEndTest {
     assertThat(spire.counters().writeRpcs()).isZero();
     assertThat(spire.counters().rpcs("ListEntries")).isEqualTo(1);
   }
+
+  @Test
+  void takesOverObjectsOfTheOriginalWithoutDuplicatesAndFinalizesThem() throws Exception {
+    startSpire(false);
+    EntrySpec original =
+        spec(
+            "spiffe://example.org/legacy",
+            "spiffe://example.org/spire/server",
+            "k8s:ns:default",
+            "k8s:sa:legacy");
+    spire.putEntry(Entry.of(new EntryId("0b1c2d3e-upstream-uuid"), original));
+    manualSpiffeId(
+        "default",
+        "legacy",
+        manualSpec(
+            "spiffe://example.org/legacy",
+            Map.of("namespace", "default", "serviceAccount", "legacy")),
+        Map.of("finalizers", List.of(SpiffeIdObject.FINALIZER)));
+    k8s.patch(
+        ResourceType.SPIFFEIDS.objectPath("default", "legacy"),
+        Map.of("status", Map.of("entryId", "0b1c2d3e-upstream-uuid")));
+    RegistrarConfig config = config();
+    CrdMode mode = startMode(config, "a");
+
+    awaitIdle(mode);
+    assertThat(spire.entries())
+        .extracting(Entry::id)
+        .containsExactly(new EntryId("0b1c2d3e-upstream-uuid"));
+    assertThat(spiffeId("default", "legacy").at("/metadata/finalizers/0").asText())
+        .isEqualTo(SpiffeIdObject.FINALIZER);
+
+    k8s.delete(ResourceType.SPIFFEIDS.objectPath("default", "legacy"));
+
+    await().atMost(CONVERGE).until(() -> spiffeId("default", "legacy") == null);
+    assertThat(spire.entries()).isEmpty();
+  }
+
+  @Test
+  void aServerThatIgnoresClientIdsGetsAFinalizerOnEverySpiffeId() throws Exception {
+    startSpire(true);
+    node("n1");
+    pod("default", "web-0", "n1", Map.of());
+    RegistrarConfig config = config();
+    CrdMode mode = startMode(config, "a");
+
+    awaitConverged(config);
+    awaitIdle(mode);
+    assertThat(spiffeIds())
+        .allMatch(s -> s.at("/metadata/finalizers/0").asText().equals(SpiffeIdObject.FINALIZER));
+
+    k8s.delete(ResourceType.PODS.objectPath("default", "web-0"));
+
+    await().atMost(CONVERGE).until(() -> spiffeId("default", "web-0") == null);
+    awaitConverged(config);
+    assertThat(spire.entries()).hasSize(1);
+  }
+
+  @Test
+  void anEntryDeletedOutOfBandIsRecreatedAtTheNextResync() throws Exception {
+    startSpire(false);
+    node("n1");
+    RegistrarConfig config = config();
+    CrdMode mode = startMode(config, "a");
+    awaitConverged(config);
+    awaitIdle(mode);
+    Entry gone = spire.entries().get(0);
+    try (GrpcEntryStore other =
+        GrpcEntryStore.connect(spire.address(), "", GrpcEntryStore.Options.DEFAULTS)) {
+      other.delete(List.of(gone.id()));
+    }
+
+    mode.requestFullResync();
+
+    awaitConverged(config);
+    assertThat(spire.entries()).extracting(Entry::id).doesNotContain(gone.id());
+    assertThat(spiffeId(NS, "n1").at("/status/entryId").asText())
+        .isEqualTo(spire.entries().get(0).id().value());
+  }
+
+  @Test
+  void aPodThatLosesItsLabelLosesItsSpiffeIdAndEntry() throws Exception {
+    startSpire(false);
+    node("n1");
+    pod("default", "web-0", "n1", Map.of("spire", "true"));
+    RegistrarConfig config = config("spire", false);
+    CrdMode mode = startMode(config, "a");
+    awaitConverged(config);
+    assertThat(spiffeId("default", "web-0")).isNotNull();
+
+    k8s.patch(
+        ResourceType.PODS.objectPath("default", "web-0"),
+        Map.of("metadata", Map.of("labels", Map.of("spire", "false"))));
+
+    await().atMost(CONVERGE).until(() -> spiffeId("default", "web-0") == null);
+    awaitConverged(config);
+    assertThat(spire.entries()).hasSize(1); // the node's
+    awaitIdle(mode);
+  }
 }
