@@ -1,5 +1,6 @@
 package org.spireregistrar.core;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,6 +18,31 @@ public interface EntryStore {
    * yields ALREADY_EXISTS carrying the existing entry.
    */
   List<EntryResult> create(List<EntrySpec> specs);
+
+  /**
+   * Creates entries under IDs the caller chose, as SPIRE 1.8 and later do when {@code Entry.id} is
+   * set on BatchCreateEntry. Only each entry's ID and spec are sent; its attributes are ignored.
+   * Per item, in input order, as {@link #create}, and in addition:
+   *
+   * <ul>
+   *   <li>a spec similar to an existing entry still yields ALREADY_EXISTS carrying that entry (with
+   *       <em>its</em> ID, which may differ from the one asked for);
+   *   <li>an ID SPIRE refuses ({@link EntryId#problem}) yields INVALID_ARGUMENT;
+   *   <li>an ID another entry already has yields ALREADY_EXISTS <em>without</em> an entry.
+   * </ul>
+   *
+   * <p>A server that does not honour client-chosen IDs (SPIRE before 1.8) creates the entry under
+   * an ID of its own and answers OK: callers that depend on the ID compare it with the returned
+   * entry's. The default implementation behaves like such a server: it drops the IDs and calls
+   * {@link #create}.
+   */
+  default List<EntryResult> createWithIds(List<Entry> entries) {
+    List<EntrySpec> specs = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      specs.add(e.spec());
+    }
+    return create(specs);
+  }
 
   /**
    * Updates the managed fields of entries by ID; unmanaged attributes on the server are kept. An

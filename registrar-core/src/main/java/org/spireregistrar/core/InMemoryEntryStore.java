@@ -21,6 +21,9 @@ import java.util.function.Predicate;
  *   <li>create: a spec similar to a stored entry (same parent, SPIFFE ID and selector set) yields
  *       ALREADY_EXISTS carrying that entry, also within one batch; new entries get a random UUID,
  *       zero attributes and revision 0;
+ *   <li>createWithIds: as create, honouring the chosen ID as SPIRE 1.8+ does (INVALID_ARGUMENT for
+ *       an ID SPIRE refuses, ALREADY_EXISTS without an entry for a taken one), or ignoring it like
+ *       an older server after {@link #ignoreClientIds};
  *   <li>update: replaces the managed fields ({@link EntrySpec}) and keeps the attributes, bumps the
  *       revision even when nothing changed (as SPIRE does), does no similarity check; unknown IDs
  *       yield NOT_FOUND;
@@ -49,6 +52,7 @@ public final class InMemoryEntryStore implements EntryStore {
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
   private volatile boolean checkBundles;
   private volatile boolean unavailable;
+  private volatile boolean ignoreClientIds;
   private volatile List<ItemFailure> failures = List.of();
 
   /** An empty store that accepts every {@code federates_with}. */
@@ -81,7 +85,23 @@ public final class InMemoryEntryStore implements EntryStore {
     }
   }
 
+  @Override
+  public List<EntryResult> createWithIds(List<Entry> entries) {
+    enter("create");
+    synchronized (this) {
+      List<EntryResult> out = new ArrayList<>(entries.size());
+      for (Entry e : entries) {
+        out.add(createOne(e.spec(), ignoreClientIds ? Optional.empty() : Optional.of(e.id())));
+      }
+      return out;
+    }
+  }
+
   private EntryResult createOne(EntrySpec spec) {
+    return createOne(spec, Optional.empty());
+  }
+
+  private EntryResult createOne(EntrySpec spec, Optional<EntryId> chosen) {
     Optional<EntryResult> failed = injectedFailure(spec, Optional.empty());
     if (failed.isPresent()) {
       return failed.get();
@@ -90,11 +110,26 @@ public final class InMemoryEntryStore implements EntryStore {
     if (similar != null && !similar.isEmpty()) {
       return EntryResult.alreadyExists(byId.get(similar.iterator().next()));
     }
+    if (chosen.isPresent()) {
+      Optional<String> bad = EntryId.problem(chosen.get().value());
+      if (bad.isPresent()) {
+        return EntryResult.failure(
+            EntryResult.Code.INVALID_ARGUMENT,
+            "invalid registration entry: " + bad.get(),
+            Optional.empty());
+      }
+      if (byId.containsKey(chosen.get())) {
+        return EntryResult.failure(
+            EntryResult.Code.ALREADY_EXISTS,
+            "entry ID " + chosen.get() + " is already used",
+            Optional.empty());
+      }
+    }
     Optional<EntryResult> noBundle = missingBundle(spec, Optional.empty());
     if (noBundle.isPresent()) {
       return noBundle.get();
     }
-    Entry entry = Entry.of(new EntryId(UUID.randomUUID().toString()), spec);
+    Entry entry = Entry.of(chosen.orElseGet(() -> new EntryId(UUID.randomUUID().toString())), spec);
     store(entry);
     return EntryResult.ok(entry);
   }
@@ -190,6 +225,15 @@ public final class InMemoryEntryStore implements EntryStore {
   public synchronized void clear() {
     byId.clear();
     bySimilarity.clear();
+  }
+
+  /**
+   * While {@code true}, {@link #createWithIds} ignores the chosen IDs and makes up its own, as
+   * SPIRE before 1.8 does.
+   */
+  public InMemoryEntryStore ignoreClientIds(boolean value) {
+    ignoreClientIds = value;
+    return this;
   }
 
   /** While {@code true}, every call throws a retryable {@link EntryStoreException}. */

@@ -86,6 +86,14 @@ public final class BatchWriter implements AutoCloseable {
     return write(specs, store::create);
   }
 
+  /**
+   * Creates {@code entries} under their client-chosen IDs ({@link EntryStore#createWithIds}); see
+   * the class comment for the outcomes.
+   */
+  public List<WriteOutcome<Entry>> createWithIds(List<Entry> entries) {
+    return write(entries, store::createWithIds);
+  }
+
   /** Updates {@code entries}; see the class comment for the outcomes. */
   public List<WriteOutcome<Entry>> update(List<Entry> entries) {
     return write(entries, store::update);

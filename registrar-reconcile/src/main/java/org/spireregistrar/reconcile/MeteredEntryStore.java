@@ -71,6 +71,11 @@ public final class MeteredEntryStore implements EntryStore {
   }
 
   @Override
+  public List<EntryResult> createWithIds(List<Entry> entries) {
+    return record("create", () -> delegate.createWithIds(entries));
+  }
+
+  @Override
   public List<EntryResult> update(List<Entry> entries) {
     return record("update", () -> delegate.update(entries));
   }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryFilter;
+import org.spireregistrar.core.EntryId;
 import org.spireregistrar.core.EntryResult;
 import org.spireregistrar.core.EntrySpec;
 import org.spireregistrar.core.EntryStoreException;
@@ -424,5 +425,25 @@ class GrpcEntryStoreTest {
             () -> new GrpcEntryStore.RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("retry maxAttempts must be at least 1: 0");
+  }
+
+  @Test
+  void aServerBefore18IgnoresChosenIdsAndTheReturnedIdTellsSo() {
+    try (InMemorySpireServer legacy =
+        InMemorySpireServer.builder()
+            .socketPath(dir.resolve("legacy.sock"))
+            .ignoreClientEntryIds(true)
+            .start()) {
+      GrpcEntryStore s = GrpcEntryStore.connect(legacy.address(), "", FAST);
+      closeables.add(s);
+
+      EntryResult r =
+          s.createWithIds(List.of(Entry.of(new EntryId("k8s-workload-registrar.c1.x"), pod(1))))
+              .get(0);
+
+      assertThat(r.code()).isEqualTo(EntryResult.Code.OK);
+      assertThat(r.entry().orElseThrow().spec()).isEqualTo(pod(1));
+      assertThat(r.id().orElseThrow().value()).doesNotStartWith("k8s-workload-registrar.");
+    }
   }
 }

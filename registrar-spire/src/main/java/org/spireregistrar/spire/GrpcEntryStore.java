@@ -451,12 +451,27 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
 
   @Override
   public List<EntryResult> create(List<EntrySpec> specs) {
+    return create(specs, i -> ProtoMapping.toProto(specs.get(i)));
+  }
+
+  /** Sends each entry's ID as {@code Entry.id}; honoured by SPIRE 1.8 and later. */
+  @Override
+  public List<EntryResult> createWithIds(List<Entry> entries) {
+    List<EntrySpec> specs = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      specs.add(e.spec());
+    }
+    return create(specs, i -> ProtoMapping.toUpdateProto(entries.get(i)));
+  }
+
+  private List<EntryResult> create(
+      List<EntrySpec> specs, IntFunction<org.spireregistrar.spire.proto.types.Entry> toProto) {
     return write(
         "BatchCreateEntry",
         true,
         specs,
         i -> Optional.empty(),
-        i -> ProtoMapping.toProto(specs.get(i)),
+        toProto,
         batch -> {
           BatchCreateEntryRequest request =
               BatchCreateEntryRequest.newBuilder().addAllEntries(batch).build();

@@ -60,8 +60,14 @@ final class EntryDatabase {
   private final SpireRules rules;
   private final Clock clock;
   private final boolean legacyCodes;
+  private final boolean ignoreClientIds;
 
-  EntryDatabase(TrustDomain td, Clock clock, boolean legacyCodes) {
+  /**
+   * @param ignoreClientIds whether BatchCreateEntry drops a client-chosen {@code id} and makes up
+   *     its own, as SPIRE before 1.8 does
+   */
+  EntryDatabase(TrustDomain td, Clock clock, boolean legacyCodes, boolean ignoreClientIds) {
+    this.ignoreClientIds = ignoreClientIds;
     this.td = td;
     this.rules = new SpireRules(td);
     this.clock = clock;
@@ -106,7 +112,8 @@ final class EntryDatabase {
    * BatchCreateEntry for one item, in SPIRE's order: conversion checks, injected failure, similar
    * entry, datastore checks, unique indexes, federated bundles.
    */
-  Result create(Entry in, Function<Entry, Optional<Status>> injected) {
+  Result create(Entry request, Function<Entry, Optional<Status>> injected) {
+    Entry in = ignoreClientIds ? request.toBuilder().clearId().build() : request;
     Optional<String> bad = rules.convertProblem(in, SpireRules.ALL_FIELDS);
     if (bad.isPresent()) {
       return failure(INVALID_ARGUMENT, "failed to convert entry: " + bad.get());

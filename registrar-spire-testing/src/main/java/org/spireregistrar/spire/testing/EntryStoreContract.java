@@ -174,6 +174,68 @@ public abstract class EntryStoreContract {
     assertThat(store.delete(List.of())).isEmpty();
   }
 
+  // ---- create with client-chosen IDs (SPIRE >= 1.8)
+
+  @Test
+  void createWithIdsStoresEntriesUnderTheChosenIds() {
+    List<Entry> wanted =
+        List.of(
+            Entry.of(new EntryId("k8s-workload-registrar.c1.one"), pod(1)),
+            Entry.of(new EntryId("k8s-workload-registrar.c1.two_2"), pod(2)));
+
+    List<EntryResult> results = store.createWithIds(wanted);
+
+    assertThat(results).extracting(EntryResult::code).containsOnly(Code.OK);
+    assertThat(results).extracting(r -> r.entry().orElseThrow()).containsExactlyElementsOf(wanted);
+    assertThat(store.list(EntryFilter.ALL)).containsExactlyInAnyOrderElementsOf(wanted);
+  }
+
+  @Test
+  void createWithIdsOfSimilarSpecAdoptsTheExistingEntryUnderItsOwnId() {
+    Entry existing = store.create(List.of(pod(1))).get(0).entry().orElseThrow();
+
+    EntryResult again =
+        store.createWithIds(List.of(Entry.of(new EntryId("prefix.other"), pod(1)))).get(0);
+
+    assertThat(again.code()).isEqualTo(Code.ALREADY_EXISTS);
+    assertThat(again.entry()).contains(existing);
+    assertThat(store.list(EntryFilter.ALL)).containsExactly(existing);
+  }
+
+  @Test
+  void createWithIdsOfATakenIdIsAlreadyExistsWithoutAnEntry() {
+    store.createWithIds(List.of(Entry.of(new EntryId("prefix.taken"), pod(1))));
+
+    EntryResult clash =
+        store.createWithIds(List.of(Entry.of(new EntryId("prefix.taken"), pod(2)))).get(0);
+
+    assertThat(clash.code()).isEqualTo(Code.ALREADY_EXISTS);
+    assertThat(clash.entry()).isEmpty();
+    assertThat(clash.succeeded()).isFalse();
+    assertThat(store.list(EntryFilter.ALL)).extracting(Entry::spec).containsExactly(pod(1));
+  }
+
+  static Stream<String> idsSpireRefuses() {
+    return Stream.of("has space", "slash/inside", "colon:inside", "é", "x".repeat(256));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("idsSpireRefuses")
+  void createWithIdsRefusesIdsOutsideSpiresAlphabet(String id) {
+    EntryResult result = store.createWithIds(List.of(Entry.of(new EntryId(id), pod(1)))).get(0);
+
+    assertThat(result.code()).isEqualTo(Code.INVALID_ARGUMENT);
+    assertThat(result.message()).contains("entry ID");
+    assertThat(store.list(EntryFilter.ALL)).isEmpty();
+  }
+
+  @Test
+  void createWithIdsAcceptsTheLongestIdSpireAccepts() {
+    Entry wanted = Entry.of(new EntryId("a.-_Z9".repeat(42) + "abc"), pod(1));
+
+    assertThat(store.createWithIds(List.of(wanted)).get(0).entry()).contains(wanted);
+  }
+
   // ---- update
 
   @Test

@@ -68,12 +68,13 @@ import org.spireregistrar.spire.proto.types.Agent;
  * IDs, selectors and DNS names are validated with SPIRE's messages ({@code failed to convert entry:
  * invalid spiffe ID: …}); a create similar to a stored entry (same parent, SPIFFE ID and selector
  * set) answers ALREADY_EXISTS carrying that entry; client-chosen entry IDs are honoured (a taken ID
- * is ALREADY_EXISTS without an entry); ListEntries pages are sorted by entry ID with the last ID as
- * the page token (a full last page is followed by an empty one, as with SPIRE's SQL pager); input
- * and output masks are applied; every update bumps the revision; {@code federates_with} must name a
- * trust domain with a bundle ({@link #addFederatedBundle}) or the item fails with INTERNAL {@code
- * unable to find federated bundle …}. With {@link Builder#legacyStatusCodes(boolean)} it answers
- * like SPIRE before 1.11 (datastore failures as INTERNAL).
+ * is ALREADY_EXISTS without an entry; {@link Builder#ignoreClientEntryIds} makes it a pre-1.8
+ * server that ignores them); ListEntries pages are sorted by entry ID with the last ID as the page
+ * token (a full last page is followed by an empty one, as with SPIRE's SQL pager); input and output
+ * masks are applied; every update bumps the revision; {@code federates_with} must name a trust
+ * domain with a bundle ({@link #addFederatedBundle}) or the item fails with INTERNAL {@code unable
+ * to find federated bundle …}. With {@link Builder#legacyStatusCodes(boolean)} it answers like
+ * SPIRE before 1.11 (datastore failures as INTERNAL).
  *
  * <p>Over TCP, TLS with a client certificate from the server's CA is required and, as in SPIRE,
  * only admin callers may use the APIs: IDs given to {@link Builder#adminId} or having an entry with
@@ -104,6 +105,7 @@ public final class InMemorySpireServer implements AutoCloseable {
     private final Set<SpiffeId> adminIds = new LinkedHashSet<>();
     private Clock clock = Clock.systemUTC();
     private boolean legacyStatusCodes;
+    private boolean ignoreClientEntryIds;
 
     private Builder() {}
 
@@ -156,6 +158,15 @@ public final class InMemorySpireServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Ignore a client-chosen {@code Entry.id} on BatchCreateEntry and make up a UUID, as SPIRE
+     * before 1.8 does (default: honour it, as 1.8 and later do).
+     */
+    public Builder ignoreClientEntryIds(boolean value) {
+      this.ignoreClientEntryIds = value;
+      return this;
+    }
+
     /** The server, not yet serving. */
     public InMemorySpireServer build() {
       if (socketPath == null && inProcessName == null && tcpPort == null) {
@@ -198,7 +209,7 @@ public final class InMemorySpireServer implements AutoCloseable {
     this.requestedTcpPort = Optional.ofNullable(b.tcpPort);
     this.adminIds = Set.copyOf(b.adminIds);
     this.clock = b.clock;
-    this.db = new EntryDatabase(trustDomain, clock, b.legacyStatusCodes);
+    this.db = new EntryDatabase(trustDomain, clock, b.legacyStatusCodes, b.ignoreClientEntryIds);
     this.ca = new InMemoryCa(trustDomain, clock);
     this.faults = new Faults(clock);
   }

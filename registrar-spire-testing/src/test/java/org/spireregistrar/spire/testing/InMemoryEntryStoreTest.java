@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryFilter;
+import org.spireregistrar.core.EntryId;
 import org.spireregistrar.core.EntryResult;
 import org.spireregistrar.core.EntrySpec;
 import org.spireregistrar.core.EntryStore;
@@ -90,5 +91,15 @@ class InMemoryEntryStoreTest extends EntryStoreContract {
     }
 
     assertThat(memory.entries()).hasSize(1);
+  }
+
+  @Test
+  void ignoringClientIdsMakesUpIdsLikeAServerBefore18() {
+    memory.ignoreClientIds(true);
+
+    EntryResult r = store.createWithIds(List.of(Entry.of(new EntryId("prefix.a"), pod(1)))).get(0);
+
+    assertThat(r.code()).isEqualTo(EntryResult.Code.OK);
+    assertThat(r.id().orElseThrow().value()).isNotEqualTo("prefix.a");
   }
 }

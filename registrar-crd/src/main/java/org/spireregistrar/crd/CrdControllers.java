@@ -1,0 +1,285 @@
+package org.spireregistrar.crd;
+
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spireregistrar.core.Backoff;
+import org.spireregistrar.core.EntryStore;
+import org.spireregistrar.core.EntryStoreException;
+import org.spireregistrar.core.config.RegistrarConfig;
+import org.spireregistrar.core.entry.CrdEntries;
+import org.spireregistrar.crd.CrdKey.NodeKey;
+import org.spireregistrar.crd.CrdKey.PodKey;
+import org.spireregistrar.crd.CrdKey.SpiffeIdKey;
+import org.spireregistrar.kubernetes.ClusterInformers;
+import org.spireregistrar.reconcile.BatchWriter;
+import org.spireregistrar.reconcile.Ticker;
+import org.spireregistrar.reconcile.WorkQueue;
+
+/**
+ * crd mode's controllers on one sync thread: informers (Pods, Nodes, Endpoints, SpiffeIDs) mark
+ * keys dirty in a {@link WorkQueue}; each batch runs the pod and node controllers for its Pod and
+ * Node keys (Kubernetes writes), then the SpiffeID controller for its SpiffeID keys (SPIRE writes,
+ * batched). A full resync (at start, every {@code resync_interval}, after a failure) re-lists the
+ * SPIRE entries and looks at every key. Work is held until the caches have synced and while this
+ * replica is not the leader.
+ */
+final class CrdControllers implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CrdControllers.class);
+  private static final String HOLD_CACHES = "caches not synced";
+  private static final String HOLD_LEADER = "not the leader";
+
+  private final WorkQueue<CrdKey> queue;
+  private final CrdCache cache;
+  private final PodController pods;
+  private final SpiffeIdController spiffeIds;
+  private final BatchWriter writer;
+  private final ClusterInformers cluster;
+  private final SharedInformerFactory spiffeIdFactory;
+  private final SharedIndexInformer<DynamicKubernetesObject> spiffeIdInformer;
+  private final CrdMetrics metrics;
+  private final boolean podController;
+  private final Ticker ticker;
+  private volatile boolean leader;
+  private volatile boolean clusterSynced;
+  private volatile boolean synced;
+  private volatile boolean spireReachable = true;
+  private volatile long lastSuccessNanos;
+  private Thread loop;
+  private Thread syncWatcher;
+
+  CrdControllers(
+      RegistrarConfig config,
+      ApiClient client,
+      EntryStore store,
+      String namespace,
+      Ticker ticker,
+      CrdMetricsFactory metricsFactory) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.queue =
+        new WorkQueue<>(
+            config.reconcile().resyncInterval(),
+            new Backoff(Duration.ofMillis(100), Duration.ofSeconds(30)),
+            ticker);
+    queue.hold(HOLD_CACHES);
+    queue.hold(HOLD_LEADER);
+    this.cache = new CrdCache(namespace, queue::addAll, this::clusterSynced);
+    this.metrics = metricsFactory.create(() -> leader, cache::spiffeIdCount);
+    this.writer = new BatchWriter(store, 50, 2, () -> leader);
+    SpiffeIdClient spiffeIdClient = new SpiffeIdClient(client);
+    this.podController = config.crd().podController();
+    // Templates are parsed only with a pod controller, as upstream (a bad one aborts start-up).
+    this.pods =
+        podController
+            ? new PodController(
+                CrdEntries.forConfig(config),
+                cache,
+                spiffeIdClient,
+                namespace,
+                config.common().cluster())
+            : null;
+    this.spiffeIds =
+        new SpiffeIdController(
+            store,
+            writer,
+            spiffeIdClient,
+            cache,
+            EntryIdPrefix.forCluster(config.common().cluster()),
+            config.crd().addSvcDnsName(),
+            metrics);
+    this.cluster = new ClusterInformers(client, cache, config.crd().addSvcDnsName());
+    this.spiffeIdFactory = new SharedInformerFactory(client);
+    this.spiffeIdInformer =
+        spiffeIdFactory.sharedIndexInformerFor(
+            new DynamicKubernetesApi("spiffeid.spiffe.io", "v1beta1", "spiffeids", client),
+            DynamicKubernetesObject.class,
+            0);
+    spiffeIdInformer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(DynamicKubernetesObject o) {
+            cache.spiffeIdUpserted(SpiffeIdObject.of(o.getRaw()));
+          }
+
+          @Override
+          public void onUpdate(DynamicKubernetesObject old, DynamicKubernetesObject o) {
+            cache.spiffeIdUpserted(SpiffeIdObject.of(o.getRaw()));
+          }
+
+          @Override
+          public void onDelete(DynamicKubernetesObject o, boolean finalStateUnknown) {
+            cache.spiffeIdDeleted(SpiffeIdObject.of(o.getRaw()));
+          }
+        });
+  }
+
+  /** How the metrics are made (they need the controllers' state). */
+  interface CrdMetricsFactory {
+    CrdMetrics create(
+        java.util.function.BooleanSupplier leader, java.util.function.IntSupplier spiffeIds);
+  }
+
+  void start() {
+    cluster.start();
+    spiffeIdFactory.startAllRegisteredInformers();
+    syncWatcher =
+        new Thread(
+            () -> {
+              try {
+                synchronized (this) {
+                  while (!(clusterSynced && spiffeIdInformer.hasSynced())) {
+                    wait(50); // the SpiffeID informer has no sync callback
+                  }
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+              }
+              synced = true;
+              log.info("Kubernetes caches synced (SpiffeIDs, Pods, Nodes, Endpoints)");
+              queue.release(HOLD_CACHES);
+            },
+            "crd-sync-watch");
+    syncWatcher.setDaemon(true);
+    syncWatcher.start();
+    loop = new Thread(this::run, "crd-controllers");
+    loop.setDaemon(true);
+    loop.start();
+  }
+
+  private synchronized void clusterSynced() {
+    clusterSynced = true;
+    notifyAll();
+  }
+
+  void setLeader(boolean value) {
+    leader = value;
+    if (value) {
+      queue.release(HOLD_LEADER);
+    } else {
+      queue.hold(HOLD_LEADER);
+    }
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        Optional<WorkQueue.Batch<CrdKey>> next = queue.take();
+        if (next.isEmpty()) {
+          return;
+        }
+        process(next.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void process(WorkQueue.Batch<CrdKey> batch) {
+    long start = System.nanoTime();
+    Set<CrdKey> keys = new HashSet<>(batch.firstChanged().keySet());
+    try {
+      if (batch.fullResync()) {
+        spiffeIds.relist();
+        keys.addAll(cache.allKeys());
+      }
+      spireReachable = true;
+    } catch (EntryStoreException e) {
+      spireReachable = false;
+      Duration delay = queue.failed(batch);
+      log.warn("Unable to list SPIRE entries, retrying in {}: {}", delay, e.getMessage());
+      return;
+    }
+    Set<CrdKey> failed = new HashSet<>();
+    List<SpiffeIdKey> spiffeIdKeys = new ArrayList<>();
+    try {
+      for (CrdKey key : keys) {
+        if (key instanceof SpiffeIdKey s) {
+          spiffeIdKeys.add(s);
+        } else if (key instanceof PodKey p) {
+          if (podController && leader && !pods.sync(p)) {
+            failed.add(p);
+          }
+        } else if (key instanceof NodeKey n) {
+          if (podController && leader && !pods.sync(n)) {
+            failed.add(n);
+          }
+        }
+      }
+      SpiffeIdController.Outcome outcome = spiffeIds.sync(spiffeIdKeys, batch.fullResync());
+      failed.addAll(outcome.failed());
+      if (outcome.notLeader() || !leader) {
+        queue.requeue(batch);
+        return;
+      }
+      spireReachable = !outcome.storeFailed();
+    } catch (RuntimeException e) {
+      // A bug or an unexpected client failure: retry the batch with backoff, keep running.
+      log.error("crd controllers: pass failed: {}", e.toString(), e);
+      queue.failed(batch);
+      return;
+    }
+    Set<CrdKey> ok = new HashSet<>(keys);
+    ok.removeAll(failed);
+    queue.complete(batch, ok, failed);
+    if (failed.isEmpty()) {
+      lastSuccessNanos = ticker.nanoTime();
+    }
+    metrics.pass(Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** Readiness: empty when ready, else why not. */
+  Optional<String> readiness() {
+    if (!synced) {
+      return Optional.of("Kubernetes caches not synced");
+    }
+    if (!leader) {
+      return Optional.empty();
+    }
+    if (!spireReachable) {
+      return Optional.of("SPIRE server unreachable");
+    }
+    if (lastSuccessNanos == 0) {
+      return Optional.of("first sync pass not finished");
+    }
+    return Optional.empty();
+  }
+
+  WorkQueue<CrdKey> queue() {
+    return queue;
+  }
+
+  SpiffeIdController spiffeIdController() {
+    return spiffeIds;
+  }
+
+  @Override
+  public void close() {
+    cluster.close();
+    spiffeIdFactory.stopAllRegisteredInformers();
+    queue.close();
+    if (syncWatcher != null) {
+      syncWatcher.interrupt();
+    }
+    if (loop != null) {
+      try {
+        loop.join(Duration.ofSeconds(30).toMillis()); // finish the write in flight
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    writer.close();
+  }
+}
