@@ -1,5 +1,6 @@
 /**
- * The registrar's pure core: SPIFFE value types, registration entries, and the {@link
- * org.spireregistrar.core.EntryStore} port. JDK only.
+ * The registrar's pure core: SPIFFE value types, registration entries, and the ports to SPIRE:
+ * {@link org.spireregistrar.core.EntryStore} and {@link org.spireregistrar.core.SvidMinter}. JDK
+ * only.
  */
 package org.spireregistrar.core;

@@ -316,6 +316,25 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
   }
 
   /**
+   * An {@link org.spireregistrar.core.SvidMinter} on this store's connection (SPIRE's SVID API on
+   * the same channel, as upstream made its SVID client on the Entry client's connection), with the
+   * same deadline, retries and socket wait. It needs no closing of its own and stops working when
+   * this store is closed.
+   */
+  public GrpcSvidMinter svidMinter() {
+    return new GrpcSvidMinter(this);
+  }
+
+  /** The channel, for the other SPIRE APIs of this module on the same connection. */
+  ManagedChannel channel() {
+    return channel;
+  }
+
+  Options options() {
+    return options;
+  }
+
+  /**
    * Connects to a SPIRE Server. Does not contact the server: the first RPC does (and waits for a
    * missing admin socket). For a TCP address this blocks until the agent delivers the first
    * X509-SVID, at most {@link Options#socketWait()}.
@@ -766,7 +785,11 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
     return bundleStub.withDeadlineAfter(options.rpcDeadline().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private <T> T call(String method, Supplier<T> rpc) {
+  /**
+   * Runs one RPC with this store's retries (UNAVAILABLE and DEADLINE_EXCEEDED), socket wait and
+   * closed check; every other failure is an {@link EntryStoreException}.
+   */
+  <T> T call(String method, Supplier<T> rpc) {
     RetryPolicy retry = options.retry();
     for (int attempt = 1; ; attempt++) {
       failIfClosed();

@@ -122,6 +122,13 @@ public final class WebhookMode implements AutoCloseable {
             options,
             clock,
             listener);
+    if (config.webhook().insecureSkipClientVerification()) {
+      LOG.warn(
+          "Client certificates are NOT verified (insecure_skip_client_verification = true):"
+              + " anyone who can reach {}:{} can make the registrar create and delete entries",
+          server.address().getHostString(),
+          server.address().getPort());
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package org.spireregistrar.webhook.review;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spireregistrar.core.GoQuote;
 import org.spireregistrar.webhook.server.HttpReply;
 import org.spireregistrar.webhook.server.PostHandler;
 
@@ -54,12 +55,13 @@ public final class AdmissionReviewHandler implements PostHandler {
       response = controller.admit(request);
     } catch (AdmissionException e) {
       String message = bounded(e.getMessage());
+      // Values from the request are quoted: a newline in one cannot forge a log line.
       LOG.warn(
           "Admission failed: uid={} operation={} object={}: {}",
-          bounded(request.uid()),
-          bounded(request.operation()),
-          bounded(request.ref()),
-          message);
+          GoQuote.quote(bounded(request.uid())),
+          GoQuote.quote(bounded(request.operation())),
+          GoQuote.quote(bounded(request.ref())),
+          GoQuote.quote(message));
       return HttpReply.text(500, "Internal error occurred: " + message);
     }
     return HttpReply.json(codec.encode(review.version(), request.uid(), response));
