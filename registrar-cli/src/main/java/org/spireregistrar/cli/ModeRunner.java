@@ -8,6 +8,9 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.config.RegistrarConfig;
+import org.spireregistrar.crd.CrdMode;
+import org.spireregistrar.crd.CrdRegistrar;
+import org.spireregistrar.crd.RegistrarNamespace;
 import org.spireregistrar.kubernetes.KubernetesClients;
 import org.spireregistrar.reconcile.ReconcileMode;
 import org.spireregistrar.reconcile.SyncListener;
@@ -28,10 +31,7 @@ final class ModeRunner {
     return switch (config.mode()) {
       case RECONCILE -> runReconcile(config);
       case WEBHOOK -> runWebhook(config);
-      case CRD -> {
-        throw new IllegalStateException(
-            "mode \"" + config.mode().key() + "\" is not available in this build");
-      }
+      case CRD -> runCrd(config);
     };
   }
 
@@ -61,6 +61,24 @@ final class ModeRunner {
                   ReconcileMode.Runtime.of(KubernetesClients.ownNamespace()),
                   SyncListener.NONE);
           return new Running(mode::start, mode);
+        });
+  }
+
+  private static int runCrd(RegistrarConfig config) throws InterruptedException {
+    // As upstream: the namespace is resolved (or start-up fails) even with the webhook off.
+    String namespace = RegistrarNamespace.resolve();
+    return serve(
+        config,
+        "draining webhook requests, finishing the pass in flight, releasing the lease",
+        store -> {
+          CrdRegistrar registrar =
+              new CrdRegistrar(
+                  config,
+                  KubernetesClients.create(),
+                  store,
+                  store.svidMinter(),
+                  CrdMode.Runtime.of(namespace));
+          return new Running(registrar::start, registrar);
         });
   }
 

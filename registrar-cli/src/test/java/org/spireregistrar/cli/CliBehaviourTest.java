@@ -44,12 +44,14 @@ class CliBehaviourTest {
   }
 
   @Test
-  void rootCommandSaysWhenAModeIsNotAvailableYet() throws IOException {
+  void crdModeNeedsItsNamespaceAsUpstreamDoes() throws IOException {
+    // No MY_POD_NAMESPACE in the test's environment and no service-account file on this machine.
     Path conf = write("c.conf", RECONCILE_CONF.replace("\"reconcile\"", "\"crd\""));
     CliRun run = CliRun.of("-config", conf.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
-        .contains("error: mode \"crd\" is not available in this build")
+        .contains(
+            "error: unable to get MY_POD_NAMESPACE; ensure downward API is configured for this pod")
         .doesNotContain("\tat ");
   }
 
