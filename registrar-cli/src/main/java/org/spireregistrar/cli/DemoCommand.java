@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.spireregistrar.cli.plan.EntryTable;
 import org.spireregistrar.core.Entry;
+import org.spireregistrar.core.GoQuote;
 import org.spireregistrar.core.TrustDomain;
 import org.spireregistrar.core.config.CommonConfig;
 import org.spireregistrar.core.config.Mode;
@@ -33,6 +34,7 @@ import org.spireregistrar.reconcile.ReconcileMode;
 import org.spireregistrar.reconcile.SyncListener;
 import org.spireregistrar.spire.GrpcEntryStore;
 import org.spireregistrar.spire.testing.InMemorySpireServer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,18 +55,27 @@ import picocli.CommandLine.Spec;
           + " embedded Kubernetes API stand-in (real HTTP watches) seeded from examples/cluster/.",
       "Then add, relabel, re-annotate, reschedule and delete pods, printing every entry change"
           + " as it converges, and a summary. Exits by itself.",
+      "With --mode crd: the SpiffeID CRD, crd mode's controllers and its validating webhook (on a"
+          + " certificate minted by SPIRE): pods become SpiffeIDs become entries; a hand-written"
+          + " SpiffeID, a denied one and an entry deleted out of band are shown too.",
       "With --keep-running: skip the script and serve until Ctrl-C; point kubectl at the printed"
           + " kubeconfig to drive it."
     })
 final class DemoCommand implements Callable<Integer> {
 
   @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      defaultValue = "reconcile",
+      description = "reconcile or crd (default: ${DEFAULT-VALUE}).")
+  String mode;
+
+  @Option(
       names = {"-config", "--config"},
       paramLabel = "FILE",
-      defaultValue = "examples/reconcile/registrar.conf",
       description =
-          "Reconcile-mode configuration (default: ${DEFAULT-VALUE}); its server address and"
-              + " metrics address are replaced by the embedded ones.")
+          "Configuration of that mode (default: examples/<mode>/registrar.conf); its server"
+              + " address and metrics address are replaced by the embedded ones.")
   Path configPath;
 
   @Option(
@@ -97,16 +108,37 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
+    Mode wanted =
+        switch (mode.toLowerCase(java.util.Locale.ROOT)) {
+          case "reconcile" -> Mode.RECONCILE;
+          case "crd" -> Mode.CRD;
+          default ->
+              throw new CommandLine.ParameterException(
+                  spec.commandLine(),
+                  "--mode: " + GoQuote.quote(mode) + " is not one of reconcile, crd");
+        };
+    if (configPath == null) {
+      configPath = Path.of("examples", wanted.key(), "registrar.conf");
+    }
     RegistrarConfig loaded = new ConfigOption(configPath).load();
-    if (loaded.mode() != Mode.RECONCILE) {
+    if (loaded.mode() != wanted) {
       throw new IllegalArgumentException(
           configPath
-              + ": the demo runs reconcile mode, but the configuration names mode \""
+              + ": the demo runs "
+              + wanted.key()
+              + " mode, but the configuration names mode \""
               + loaded.mode().key()
               + "\"");
     }
     Path work = Files.createTempDirectory("registrar-demo");
     try {
+      if (wanted == Mode.CRD) {
+        return new CrdDemo(out, objects, scalePods)
+            .run(
+                loaded,
+                work,
+                keepRunning ? (k8s, dir) -> serve(k8s, dir, dir.resolve("api.sock")) : null);
+      }
       return run(loaded, work);
     } finally {
       deleteRecursively(work);

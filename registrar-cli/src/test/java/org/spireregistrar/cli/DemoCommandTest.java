@@ -95,6 +95,36 @@ class DemoCommandTest {
   }
 
   @Test
+  void crdModeRunsPodsToSpiffeIdsToEntriesWithTheWebhookInThePath() {
+    CliRun run =
+        CliRun.of(
+            "demo",
+            "--mode",
+            "crd",
+            "-config",
+            "../examples/crd/registrar.conf",
+            "-f",
+            "../examples/cluster",
+            "--pods",
+            "20");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("SpiffeID webhook on")
+        .contains("+ created  spiffe://example.org/reports/batch")
+        .contains("+ created  spiffe://example.org/region/eu-de/ns/shop/sa/api")
+        .contains("+ created  spiffe://example.org/reports/nightly")
+        .contains(
+            "denied (HTTP 403): admission webhook \"k8s-workload-registrar.spire.svc\" denied the"
+                + " request: spec.spiffeId must begin with spiffe://example.org")
+        .contains("converged (healed)")
+        .contains("- deleted  spiffe://example.org/region/eu-de/ns/shop/sa/api\n")
+        .contains("pod created -> entry in SPIRE, 20 pods")
+        .contains("converged (scale down): 7 entries left")
+        .contains("MintX509SVID=1");
+    assertThat(workDirectory(run.out())).doesNotExist();
+  }
+
+  @Test
   void refusesAConfigurationOfAnotherMode() {
     CliRun run = CliRun.of("demo", "-config", "../examples/webhook/registrar.conf");
     assertThat(run.exitCode()).isEqualTo(1);
