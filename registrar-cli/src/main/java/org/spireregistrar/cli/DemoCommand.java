@@ -410,16 +410,10 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int serve(KubernetesApiStandIn k8s, Path work, Path socket) throws InterruptedException {
-    Path kubeconfig = k8s.writeKubeconfig(work.resolve("kubeconfig"));
-    out.printf(
-        "%ndemo: serving until Ctrl-C.%n  export KUBECONFIG=%s%n  SPIRE admin socket: %s%n"
-            + "  try: kubectl get pods -A; kubectl label pod -n shop web-0 tier=gold;"
-            + " kubectl delete pod -n shop cart-7d9f%n",
-        kubeconfig, socket);
-    out.flush();
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/Ctrl-C: let the main thread close the registrar, SPIRE and the stand-in and remove
-    // the work directory before the JVM halts.
+    // the work directory before the JVM halts. Registered before the banner, so a signal sent as
+    // soon as it appears is handled.
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -432,6 +426,13 @@ final class DemoCommand implements Callable<Integer> {
                   }
                 },
                 "demo-shutdown"));
+    Path kubeconfig = k8s.writeKubeconfig(work.resolve("kubeconfig"));
+    out.printf(
+        "%ndemo: serving until Ctrl-C.%n  export KUBECONFIG=%s%n  SPIRE admin socket: %s%n"
+            + "  try: kubectl get pods -A; kubectl label pod -n shop web-0 tier=gold;"
+            + " kubectl delete pod -n shop cart-7d9f%n",
+        kubeconfig, socket);
+    out.flush();
     stop.await();
     out.printf("demo: stopping%n");
     out.flush();

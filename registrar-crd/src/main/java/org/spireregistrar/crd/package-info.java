@@ -1,7 +1,8 @@
 /**
- * CRD mode: the SpiffeID custom resource ({@link org.spireregistrar.crd.SpiffeIdCrd}) and, in
- * {@code org.spireregistrar.crd.webhook}, its validating webhook and the webhook's SPIRE-minted
- * serving certificate. The controllers are not built yet; {@code plan} computes crd-mode entries
- * with the core's {@code CrdEntries}.
+ * CRD mode: the SpiffeID custom resource ({@link org.spireregistrar.crd.SpiffeIdCrd}), the
+ * SpiffeID, pod, node and Endpoints controllers ({@link org.spireregistrar.crd.CrdMode}, one sync
+ * thread over reconcile mode's work queue and batch writer) and, in {@code
+ * org.spireregistrar.crd.webhook}, the SpiffeID validating webhook with its SPIRE-minted serving
+ * certificate. {@link org.spireregistrar.crd.CrdRegistrar} assembles them.
  */
 package org.spireregistrar.crd;
