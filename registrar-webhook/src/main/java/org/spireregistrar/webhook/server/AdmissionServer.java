@@ -1,11 +1,14 @@
 package org.spireregistrar.webhook.server;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -16,10 +19,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -45,6 +50,14 @@ import org.spireregistrar.core.config.ListenAddress;
  * PostHandler}. Beyond upstream: a body over {@link ServerOptions#maxBodyBytes()} is answered 413
  * and a client too slow to send its request within {@link ServerOptions#readTimeout()} is answered
  * 408 (then the connection is closed); both are logged.
+ *
+ * <p>Connections are bounded (upstream has no bound): a connection must finish its TLS handshake
+ * and start a request within {@link ServerOptions#handshakeTimeout()} of its accept, and at most
+ * {@link ServerOptions#maxConnections()} are open at once; past that, the oldest connections that
+ * have not started a request are closed to make room, so a flood of connections that never
+ * handshake neither exhausts file descriptors nor locks out authenticated clients. Like Go's
+ * server, neither the SNI name nor the {@code Host} header has to match the certificate (webhooks
+ * are often called by IP address or by a URL naming something else).
  *
  * <p>Built on Jetty's core API rather than the JDK's {@code HttpsServer}: the JDK server can only
  * drop a slow connection (through JVM-wide system properties, and never while a handler blocks
@@ -129,24 +142,37 @@ public final class AdmissionServer implements AutoCloseable {
     ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
     ssl.setNeedClientAuth(files.verifiesClients());
     ssl.setRenegotiationAllowed(false);
+    ssl.setSniRequired(false); // clients calling by IP address send no SNI
 
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
     // Upstream compares Content-Type exactly; Jetty's header cache would fold case otherwise.
     http.setHeaderCacheCaseSensitive(true);
+    // Jetty's default answers 400 "Invalid SNI" when the Host header is not a name of the
+    // certificate; Go's server checks neither Host nor SNI, and webhooks configured by URL or IP
+    // address rely on that.
+    http.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
 
-    ServerConnector connector =
-        new ServerConnector(
-            server,
-            1,
-            1,
+    ServerConnector connector = new ServerConnector(server, 1, 1);
+    EvictingConnectionLimit limit =
+        new EvictingConnectionLimit(
+            connector,
+            effectiveMaxConnections(options.maxConnections(), fileDescriptorLimit()),
+            options.handshakeTimeout().toMillis());
+    connector.setConnectionFactories(
+        List.<ConnectionFactory>of(
             new SslConnectionFactory(ssl, "http/1.1"),
-            new RequestTimeoutConnectionFactory(
-                http, options.readTimeout().toMillis(), options.idleTimeout().toMillis()));
+            new RequestTimeoutConnectionFactory(http, options, limit)));
+    connector.addBean(limit);
     connector.setHost(bind.getAddress().isAnyLocalAddress() ? null : bind.getHostString());
     connector.setPort(bind.getPort());
-    connector.setIdleTimeout(options.idleTimeout().toMillis());
+    // New connections start with the handshake timeout; RequestTimeoutConnectionFactory switches
+    // to the read and keep-alive timeouts once requests arrive.
+    connector.setIdleTimeout(options.handshakeTimeout().toMillis());
+    // Kernel memory, not file descriptors: room for a burst of connects while the acceptor makes
+    // room, so that an authenticated client's SYN is not dropped during a flood.
+    connector.setAcceptQueueSize(1024);
     server.addConnector(connector);
 
     server.setHandler(new GracefulHandler(new Dispatcher(routeCopy, options, listener)));
@@ -189,10 +215,35 @@ public final class AdmissionServer implements AutoCloseable {
     AdmissionServer started = new AdmissionServer(server, connector, tls, reloader);
     // Whether unverified clients are a risk depends on what the routes do: the caller says so.
     LOG.info(
-        "Serving HTTPS: addr={} verify_client_certificates={}",
+        "Serving HTTPS: addr={} verify_client_certificates={} max_connections={}",
         started.describe(),
-        files.verifiesClients());
+        files.verifiesClients(),
+        limit.maxConnections());
     return started;
+  }
+
+  /**
+   * {@code configured}, or half of {@code fdLimit} (the process's file descriptor limit; zero or
+   * less when unknown) when that is lower: the server must never be the reason the process runs out
+   * (certificate reloads, SPIRE and Kubernetes connections need descriptors too).
+   */
+  static int effectiveMaxConnections(int configured, long fdLimit) {
+    if (fdLimit <= 0 || configured <= fdLimit / 2) {
+      return configured;
+    }
+    int lowered = (int) Math.max(1, fdLimit / 2);
+    LOG.warn(
+        "Connection limit {} is above half the file descriptor limit {}: using {}",
+        configured,
+        fdLimit,
+        lowered);
+    return lowered;
+  }
+
+  private static long fileDescriptorLimit() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+        ? unix.getMaxFileDescriptorCount()
+        : -1;
   }
 
   private String describe() {
@@ -206,6 +257,11 @@ public final class AdmissionServer implements AutoCloseable {
     return host == null
         ? new InetSocketAddress(connector.getLocalPort())
         : new InetSocketAddress(host, connector.getLocalPort());
+  }
+
+  /** The connections open now: accepted and not yet closed, whatever their state. */
+  public int openConnections() {
+    return connector.getConnectedEndPoints().size();
   }
 
   /**

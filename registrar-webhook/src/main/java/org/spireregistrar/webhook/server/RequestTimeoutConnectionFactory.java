@@ -15,11 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP/1.1 connections with two idle timeouts: the short read timeout while a request's headers are
- * arriving, the long keep-alive timeout between requests. A client whose headers stop arriving is
- * answered 408 (Jetty would close the connection silently: there is no request yet to answer); an
- * idle kept-alive connection is closed silently. Once headers are complete, {@link AdmissionServer}
- * bounds the body itself.
+ * HTTP/1.1 connections with three idle timeouts: the handshake timeout until the first request
+ * starts (the connector's idle timeout, which also covers the TLS handshake), the short read
+ * timeout while a request's headers are arriving, the long keep-alive timeout between requests. A
+ * client whose headers stop arriving is answered 408 (Jetty would close the connection silently:
+ * there is no request yet to answer); a connection idle before its first request or between
+ * requests is closed silently. Once headers are complete, {@link AdmissionServer} bounds the body
+ * itself. The first byte of a connection's first request is reported to the {@link
+ * EvictingConnectionLimit}.
  */
 final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
@@ -37,14 +40,18 @@ final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
               + BODY)
           .getBytes(StandardCharsets.US_ASCII);
 
+  private final long handshakeTimeoutMillis;
   private final long readTimeoutMillis;
   private final long idleTimeoutMillis;
+  private final EvictingConnectionLimit limit;
 
   RequestTimeoutConnectionFactory(
-      HttpConfiguration config, long readTimeoutMillis, long idleTimeoutMillis) {
+      HttpConfiguration config, ServerOptions options, EvictingConnectionLimit limit) {
     super(config);
-    this.readTimeoutMillis = readTimeoutMillis;
-    this.idleTimeoutMillis = idleTimeoutMillis;
+    this.handshakeTimeoutMillis = options.handshakeTimeout().toMillis();
+    this.readTimeoutMillis = options.readTimeout().toMillis();
+    this.idleTimeoutMillis = options.idleTimeout().toMillis();
+    this.limit = limit;
   }
 
   @Override
@@ -57,6 +64,7 @@ final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
 
   private static final class RequestTimeoutConnection extends HttpConnection {
     private final RequestTimeoutConnectionFactory factory;
+    private boolean requestSeen;
 
     RequestTimeoutConnection(
         HttpConfiguration config,
@@ -67,14 +75,25 @@ final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
       this.factory = factory;
     }
 
-    /** After each read: the short timeout mid-headers, the keep-alive timeout otherwise. */
+    /**
+     * After each read: the handshake timeout until a request starts, the short timeout mid-headers,
+     * the keep-alive timeout otherwise.
+     */
     @Override
     public void onFillable() {
       super.onFillable();
       HttpParser parser = getParser();
-      boolean midHeaders = !parser.isStart() && parser.inHeaderState();
-      long wanted = midHeaders ? factory.readTimeoutMillis : factory.idleTimeoutMillis;
       EndPoint endPoint = getEndPoint();
+      if (!requestSeen && (!parser.isStart() || getMessagesIn() > 0)) {
+        requestSeen = true;
+        factory.limit.requestStarted(
+            endPoint instanceof EndPoint.Wrapper wrapper ? wrapper.unwrap() : endPoint);
+      }
+      boolean midHeaders = !parser.isStart() && parser.inHeaderState();
+      long wanted =
+          !requestSeen
+              ? factory.handshakeTimeoutMillis
+              : midHeaders ? factory.readTimeoutMillis : factory.idleTimeoutMillis;
       if (endPoint.getIdleTimeout() != wanted) {
         endPoint.setIdleTimeout(wanted);
       }

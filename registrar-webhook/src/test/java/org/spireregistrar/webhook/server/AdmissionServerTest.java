@@ -2,10 +2,15 @@ package org.spireregistrar.webhook.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +29,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -506,6 +513,195 @@ class AdmissionServerTest {
     RawHttps.Reply r = exchange(s, RawHttps.post("/validate", "application/json", "{}"));
     assertThat(r.status()).isEqualTo(200);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+  }
+
+  // --- SNI and Host: checked by neither, as in Go's server ---
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          Host names the service, not the certificate | localhost     | webhook.registrar.svc
+          Host is an address not in the certificate   | localhost     | 10.96.0.12:443
+          no SNI, Host names another name             |               | webhook.registrar.svc
+          no SNI, Host is an address                  |               | 10.96.0.12
+          SNI and Host name another host              | other.example | other.example
+          """)
+  void servesWhateverTheSniAndHostNameAsGoDoes(String name, String sni, String host)
+      throws IOException {
+    AdmissionServer s = start();
+    SSLContext ctx = CLIENT.clientContext(PKI.caCertificate());
+    try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket()) {
+      SSLParameters params = socket.getSSLParameters();
+      params.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+      socket.setSSLParameters(params);
+      // By address, with no host name the JDK could send as SNI of its own accord.
+      InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+      socket.connect(new InetSocketAddress(loopback, s.address().getPort()), 5_000);
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /validate HTTP/1.1\r\nHost: "
+                      + host
+                      + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                      + "Connection: close\r\n\r\n{}")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(reply).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n{}");
+    }
+    assertThat(handled).hasValue(1);
+  }
+
+  // --- connection floods ---
+
+  /** A connection that completes TCP and never a TLS handshake: silent, or a ClientHello start. */
+  private List<Socket> flood(AdmissionServer s, int connections) throws IOException {
+    List<Socket> flood = new ArrayList<>();
+    for (int i = 0; i < connections; i++) {
+      Socket socket = new Socket();
+      closeLater.add(socket);
+      socket.connect(new InetSocketAddress("127.0.0.1", s.address().getPort()), 10_000);
+      if (i % 2 == 1) {
+        // A handshake record announcing 512 bytes, of which only the message type arrives.
+        socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01});
+      }
+      flood.add(socket);
+    }
+    return flood;
+  }
+
+  /** How many of {@code sockets} the server has closed (EOF or reset), without waiting on any. */
+  private static long closedByServer(List<Socket> sockets) {
+    return sockets.stream().filter(AdmissionServerTest::closedByServer).count();
+  }
+
+  private static boolean closedByServer(Socket socket) {
+    try {
+      socket.setSoTimeout(1);
+      return socket.getInputStream().read() < 0;
+    } catch (SocketTimeoutException e) {
+      return false; // still open, nothing sent
+    } catch (IOException e) {
+      return true; // reset
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          well below the descriptor limit  | 1024 | 1048576 | 1024
+          exactly half of it               | 1024 |    2048 | 1024
+          above half of it                 | 1024 |    1024 |  512
+          descriptor limit unknown         | 1024 |      -1 | 1024
+          """)
+  void keepsTheConnectionLimitToHalfTheFileDescriptorLimit(
+      String name, int configured, long fdLimit, int effective) {
+    assertThat(AdmissionServer.effectiveMaxConnections(configured, fdLimit)).isEqualTo(effective);
+  }
+
+  @Test
+  void keepsServingAuthenticatedClientsWhileAFloodExceedsTheConnectionLimit() throws IOException {
+    // The handshake timeout outlasts the test: only making room can free a slot.
+    AdmissionServer s =
+        start(
+            ServerOptions.DEFAULTS
+                .withReloadInterval(Duration.ZERO)
+                .withHandshakeTimeout(Duration.ofMinutes(10))
+                .withMaxConnections(50));
+    List<Socket> flood = flood(s, 300);
+    // Each connection past the limit closed the oldest that had not sent a request.
+    await().atMost(Duration.ofSeconds(30)).until(() -> closedByServer(flood) >= 250);
+    assertThat(s.openConnections()).isLessThanOrEqualTo(50);
+
+    for (int i = 0; i < 3; i++) {
+      RawHttps.Reply r = exchange(s, RawHttps.post("/validate", "application/json", "{}"));
+      assertThat(r.status()).isEqualTo(200);
+    }
+    assertThat(handled).hasValue(3);
+    assertThat(s.openConnections()).isLessThanOrEqualTo(50);
+  }
+
+  @Test
+  void closesConnectionsThatStartNoRequestWithinTheHandshakeTimeout() throws IOException {
+    AdmissionServer s =
+        start(
+            ServerOptions.DEFAULTS
+                .withReloadInterval(Duration.ZERO)
+                .withHandshakeTimeout(Duration.ofMillis(500))
+                .withMaxConnections(50));
+    List<Socket> flood = flood(s, 300);
+    try (RawHttps c = RawHttps.connect(s.address(), CLIENT.clientContext(PKI.caCertificate()))) {
+      assertThat(c.send(RawHttps.post("/validate", "application/json", "{}")).read().status())
+          .isEqualTo(200);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> closedByServer(flood) == flood.size());
+    await().atMost(Duration.ofSeconds(30)).until(() -> s.openConnections() == 0);
+  }
+
+  @Test
+  void closesAClientTricklingItsHandshakeAtTheHandshakeTimeout() throws Exception {
+    AdmissionServer s =
+        start(
+            ServerOptions.DEFAULTS
+                .withReloadInterval(Duration.ZERO)
+                .withHandshakeTimeout(Duration.ofMillis(500)));
+    Socket socket = flood(s, 1).get(0);
+    byte[] clientHello = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03};
+    AtomicInteger sent = new AtomicInteger();
+    // One byte every 50 ms: never idle for the 500 ms timeout, yet no handshake in sight.
+    ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+    try {
+      trickle.scheduleAtFixedRate(
+          () -> {
+            try {
+              socket.getOutputStream().write(clientHello[sent.getAndIncrement() % 11]);
+            } catch (IOException e) {
+              throw new IllegalStateException(e); // stops the schedule once the server closed
+            }
+          },
+          0,
+          50,
+          TimeUnit.MILLISECONDS);
+      await().atMost(Duration.ofSeconds(30)).until(() -> s.openConnections() == 0);
+      assertThat(closedByServer(socket)).isTrue();
+    } finally {
+      trickle.shutdownNow();
+    }
+  }
+
+  @Test
+  void closesAnAuthenticatedConnectionThatSendsNoRequestWithinTheHandshakeTimeout()
+      throws IOException {
+    AdmissionServer s =
+        start(
+            ServerOptions.DEFAULTS
+                .withReloadInterval(Duration.ZERO)
+                .withHandshakeTimeout(Duration.ofMillis(500)));
+    RawHttps c = connect(s, CLIENT.clientContext(PKI.caCertificate()));
+    assertThat(c.quietFor(Duration.ofSeconds(20))).isFalse(); // EOF well before the guard
+    await().atMost(Duration.ofSeconds(10)).until(() -> s.openConnections() == 0);
+  }
+
+  @Test
+  void neverClosesAConnectionThatHasStartedARequestToMakeRoom() throws IOException {
+    AdmissionServer s =
+        start(
+            ServerOptions.DEFAULTS
+                .withReloadInterval(Duration.ZERO)
+                .withHandshakeTimeout(Duration.ofMinutes(10))
+                .withMaxConnections(4));
+    RawHttps kept = connect(s, CLIENT.clientContext(PKI.caCertificate()));
+    assertThat(kept.send(RawHttps.post("/validate", "application/json", "{}")).read().status())
+        .isEqualTo(200);
+    List<Socket> flood = flood(s, 40);
+    await().atMost(Duration.ofSeconds(30)).until(() -> closedByServer(flood) >= 37);
+    assertThat(kept.send(RawHttps.post("/validate", "application/json", "{}")).read().status())
+        .isEqualTo(200);
   }
 
   // --- certificate reload ---
