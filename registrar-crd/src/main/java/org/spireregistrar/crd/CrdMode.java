@@ -155,6 +155,11 @@ public final class CrdMode implements AutoCloseable {
     return controllers.queue().awaitIdle(timeout);
   }
 
+  /** Why the SpiffeID {@code namespace/name} is ignored (bad input); empty when it is not. */
+  Optional<String> rejection(String namespace, String name) {
+    return controllers.spiffeIdController().rejection(new CrdKey.SpiffeIdKey(namespace, name));
+  }
+
   /**
    * Graceful shutdown: stop watching, finish the pass in flight, release the lease, stop serving.
    */

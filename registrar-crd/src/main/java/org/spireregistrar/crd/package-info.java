@@ -1,5 +1,7 @@
 /**
- * CRD mode: the SpiffeID custom resource, its controllers and validating webhook (not built yet;
- * {@code plan} computes crd-mode entries with the core's {@code CrdEntries}).
+ * crd mode: {@link org.spireregistrar.crd.CrdMode} runs the SpiffeID, pod/node and Endpoints
+ * controllers ({@code SpiffeIdController}, {@code PodController}, {@code CrdCache}) on one work
+ * queue; {@link org.spireregistrar.crd.SpiffeIdClient} writes SpiffeIDs, and entries it creates
+ * carry the {@link org.spireregistrar.crd.EntryIdPrefix}.
  */
 package org.spireregistrar.crd;
