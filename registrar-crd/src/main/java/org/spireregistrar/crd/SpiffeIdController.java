@@ -43,7 +43,10 @@ import org.spireregistrar.reconcile.WriteOutcome;
  *   <li>ownership (see {@link CrdMode}): new entries get ID {@code <prefix><uuid>}; a SpiffeID
  *       carries the finalizer {@value SpiffeIdObject#FINALIZER} only while its entry is not
  *       prefixed or the server ignores client-chosen IDs; the full resync deletes prefixed entries
- *       no SpiffeID links.
+ *       no SpiffeID links, and the prefixed entry of a SpiffeID that was deleted (or deleted and
+ *       recreated under its name) goes when its key is next handled;
+ *   <li>a SpiffeID that cannot become an entry (wrong-typed field, bad ID, ID outside the trust
+ *       domain) is ignored with one WARN and not retried until it changes ({@link #rejection}).
  * </ul>
  */
 final class SpiffeIdController {
