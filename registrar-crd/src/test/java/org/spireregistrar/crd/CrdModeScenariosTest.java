@@ -158,6 +158,47 @@ class CrdModeScenariosTest extends CrdModeFixture {
     assertThat(spire.entries()).hasSize(2);
   }
 
+  @Test
+  void anAdoptedSpiffeIdOfTheOriginalDeletedWhileDownIsFinalizedAfterRestart() throws Exception {
+    startSpire(false);
+    spire.putEntry(
+        Entry.of(
+            new EntryId("0b1c2d3e-upstream-uuid"),
+            spec(
+                "spiffe://example.org/legacy",
+                "spiffe://example.org/spire/server",
+                "k8s:ns:default",
+                "k8s:sa:legacy")));
+    manualSpiffeId(
+        "default",
+        "legacy",
+        manualSpec(
+            "spiffe://example.org/legacy",
+            Map.of("namespace", "default", "serviceAccount", "legacy")),
+        Map.of("finalizers", List.of(SpiffeIdObject.FINALIZER)));
+    k8s.patch(
+        ResourceType.SPIFFEIDS.objectPath("default", "legacy"),
+        Map.of("status", Map.of("entryId", "0b1c2d3e-upstream-uuid")));
+    node("n1");
+    RegistrarConfig config = config();
+    CrdMode first = startMode(config, "a");
+    awaitConverged(config);
+    awaitIdle(first);
+    stopMode(first);
+
+    k8s.delete(ResourceType.SPIFFEIDS.objectPath("default", "legacy"));
+    k8s.awaitControllers(CONVERGE);
+    assertThat(spiffeId("default", "legacy").at("/metadata/deletionTimestamp").asText())
+        .isNotEmpty();
+
+    CrdMode second = startMode(config, "a");
+
+    await().atMost(CONVERGE).until(() -> spiffeId("default", "legacy") == null);
+    awaitConverged(config);
+    awaitIdle(second);
+    assertThat(spire.entries()).extracting(e -> e.id().value()).allMatch(i -> i.startsWith(PREFIX));
+  }
+
   // ------------------------------------------------------------------ 3. namespace deletion
 
   @ParameterizedTest(name = "server ignores client IDs: {0}")
