@@ -40,7 +40,10 @@ final class CrdCache implements ClusterEvents {
   private final Map<String, Set<String>> endpointsByTargetUid = new HashMap<>();
   private final Map<SpiffeIdKey, SpiffeIdObject> spiffeIds = new HashMap<>();
   private final Map<PodKey, Set<SpiffeIdKey>> spiffeIdsByPod = new HashMap<>();
-  private final Map<SpiffeIdKey, String> goneEntryIds = new HashMap<>();
+  private final Map<String, Set<SpiffeIdKey>> spiffeIdsByPodUid = new HashMap<>();
+  // Entry IDs of deleted SpiffeIDs, kept when a same-name object is created meanwhile (a
+  // recreated pod or node): the old object's entry is still to be deleted.
+  private final Map<SpiffeIdKey, Set<String>> goneEntryIds = new HashMap<>();
 
   /**
    * @param registrarNamespace where node SpiffeIDs live
@@ -134,11 +137,7 @@ final class CrdCache implements ClusterEvents {
         if (pod != null) {
           keys.add(new PodKey(pod.namespace(), pod.name()));
         }
-        for (SpiffeIdObject s : spiffeIds.values()) {
-          if (uid.equals(s.label(CrdEntries.POD_UID_LABEL))) {
-            keys.add(new SpiffeIdKey(s.namespace(), s.name()));
-          }
-        }
+        keys.addAll(spiffeIdsByPodUid.getOrDefault(uid, Set.of()));
       }
     }
     if (!keys.isEmpty()) {
@@ -156,9 +155,13 @@ final class CrdCache implements ClusterEvents {
     List<CrdKey> keys = new ArrayList<>(List.of(key));
     synchronized (this) {
       SpiffeIdObject old = spiffeIds.put(key, s);
-      goneEntryIds.remove(key);
       if (old != null) {
         unindex(spiffeIdsByPod, podOf(old), key);
+        unindex(spiffeIdsByPodUid, old.label(CrdEntries.POD_UID_LABEL), key);
+      }
+      String podUid = s.label(CrdEntries.POD_UID_LABEL);
+      if (!podUid.isEmpty()) {
+        spiffeIdsByPodUid.computeIfAbsent(podUid, k -> new HashSet<>()).add(key);
       }
       PodKey pod = podOf(s);
       if (pod != null) {
@@ -176,10 +179,15 @@ final class CrdCache implements ClusterEvents {
     synchronized (this) {
       SpiffeIdObject old = spiffeIds.remove(key);
       SpiffeIdObject last = old != null ? old : s;
-      if (!last.entryId().isEmpty()) {
-        goneEntryIds.put(key, last.entryId());
+      // The final state can be newer than the cached one (a status write whose event has not
+      // arrived yet): the entries both name are to be looked at.
+      for (SpiffeIdObject state : List.of(s, last)) {
+        if (!state.entryId().isEmpty()) {
+          goneEntryIds.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(state.entryId());
+        }
       }
       unindex(spiffeIdsByPod, podOf(last), key);
+      unindex(spiffeIdsByPodUid, last.label(CrdEntries.POD_UID_LABEL), key);
       PodKey pod = podOf(last);
       if (pod != null) {
         keys.add(pod);
@@ -210,21 +218,11 @@ final class CrdCache implements ClusterEvents {
     return Optional.empty();
   }
 
-  private static <K> void unindex(Map<K, Set<String>> index, K key, String value) {
-    if (key == null) {
+  private static <K, V> void unindex(Map<K, Set<V>> index, K key, V value) {
+    if (key == null || "".equals(key)) {
       return;
     }
-    Set<String> set = index.get(key);
-    if (set != null && set.remove(value) && set.isEmpty()) {
-      index.remove(key);
-    }
-  }
-
-  private static void unindex(Map<PodKey, Set<SpiffeIdKey>> index, PodKey key, SpiffeIdKey value) {
-    if (key == null) {
-      return;
-    }
-    Set<SpiffeIdKey> set = index.get(key);
+    Set<V> set = index.get(key);
     if (set != null && set.remove(value) && set.isEmpty()) {
       index.remove(key);
     }
@@ -276,10 +274,9 @@ final class CrdCache implements ClusterEvents {
   }
 
   /** The last known entry ID of a SpiffeID that is gone; cleared once handled. */
-  synchronized Optional<String> takeGoneEntryId(SpiffeIdKey key) {
-    return spiffeIds.containsKey(key)
-        ? Optional.empty()
-        : Optional.ofNullable(goneEntryIds.remove(key));
+  synchronized Set<String> takeGoneEntryIds(SpiffeIdKey key) {
+    Set<String> ids = goneEntryIds.remove(key);
+    return ids == null ? Set.of() : ids;
   }
 
   synchronized List<SpiffeIdObject> allSpiffeIds() {

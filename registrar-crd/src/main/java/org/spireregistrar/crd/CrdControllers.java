@@ -52,6 +52,7 @@ final class CrdControllers implements AutoCloseable {
   private final CrdMetrics metrics;
   private final boolean podController;
   private final Ticker ticker;
+  private final Duration staleAfter;
   private volatile boolean leader;
   private volatile boolean clusterSynced;
   private volatile boolean synced;
@@ -68,6 +69,8 @@ final class CrdControllers implements AutoCloseable {
       Ticker ticker,
       CrdMetricsFactory metricsFactory) {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
+    // As reconcile mode: two missed resyncs and a minute of slack.
+    this.staleAfter = config.reconcile().resyncInterval().multipliedBy(2).plusMinutes(1);
     this.queue =
         new WorkQueue<>(
             config.reconcile().resyncInterval(),
@@ -98,7 +101,8 @@ final class CrdControllers implements AutoCloseable {
             cache,
             EntryIdPrefix.forCluster(config.common().cluster()),
             config.crd().addSvcDnsName(),
-            metrics);
+            metrics,
+            config.common().trustDomain());
     this.cluster = new ClusterInformers(client, cache, config.crd().addSvcDnsName());
     this.spiffeIdFactory = new SharedInformerFactory(client);
     this.spiffeIdInformer =
@@ -234,7 +238,9 @@ final class CrdControllers implements AutoCloseable {
     Set<CrdKey> ok = new HashSet<>(keys);
     ok.removeAll(failed);
     queue.complete(batch, ok, failed);
-    if (failed.isEmpty()) {
+    if (spireReachable) {
+      // Items that keep failing (a write SPIRE refuses) do not make the replica unready; a pass
+      // that could not talk to SPIRE does.
       lastSuccessNanos = ticker.nanoTime();
     }
     metrics.pass(Duration.ofNanos(System.nanoTime() - start));
@@ -251,10 +257,18 @@ final class CrdControllers implements AutoCloseable {
     if (!spireReachable) {
       return Optional.of("SPIRE server unreachable");
     }
-    if (lastSuccessNanos == 0) {
+    long last = lastSuccessNanos;
+    if (last == 0) {
       return Optional.of("first sync pass not finished");
     }
-    return Optional.empty();
+    return stale(Duration.ofNanos(ticker.nanoTime() - last), staleAfter);
+  }
+
+  /** Why a replica whose last good pass was {@code since} ago is not ready; empty if it is. */
+  static Optional<String> stale(Duration since, Duration limit) {
+    return since.compareTo(limit) > 0
+        ? Optional.of("no successful sync pass for " + since.toSeconds() + " s")
+        : Optional.empty();
   }
 
   WorkQueue<CrdKey> queue() {

@@ -33,6 +33,13 @@ import org.spireregistrar.reconcile.Ticker;
  * finalizers.spiffeid.spiffe.io} and is finalized (entry deleted, NOT_FOUND is fine, then the
  * finalizer removed). On a server that ignores client-chosen IDs (detected when a created entry
  * comes back under another ID) every SpiffeID gets the finalizer before its entry is created.
+ *
+ * <p><b>Names and bad input.</b> A pod whose name is taken by a hand-written SpiffeID gets its
+ * SpiffeID as {@code <pod>-pod-<first 8 characters of its UID>} (the same name on every run; one
+ * WARN says so). A SpiffeID with a wrong-typed field, an unparsable ID, or an ID outside the
+ * server's trust domain is ignored (nothing written or deleted for it, one WARN with the reason,
+ * counted in {@code registrar_spiffeids_rejected}) until it changes; the controllers go on with the
+ * rest.
  */
 public final class CrdMode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CrdMode.class);
@@ -153,6 +160,11 @@ public final class CrdMode implements AutoCloseable {
    */
   public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
     return controllers.queue().awaitIdle(timeout);
+  }
+
+  /** Why the SpiffeID {@code namespace/name} is ignored (bad input); empty when it is not. */
+  Optional<String> rejection(String namespace, String name) {
+    return controllers.spiffeIdController().rejection(new CrdKey.SpiffeIdKey(namespace, name));
   }
 
   /**

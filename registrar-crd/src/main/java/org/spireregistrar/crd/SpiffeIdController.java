@@ -21,6 +21,8 @@ import org.spireregistrar.core.EntrySpec;
 import org.spireregistrar.core.EntryStore;
 import org.spireregistrar.core.GoQuote;
 import org.spireregistrar.core.RejectedObjectException;
+import org.spireregistrar.core.SpiffeId;
+import org.spireregistrar.core.TrustDomain;
 import org.spireregistrar.core.entry.CrdEntries;
 import org.spireregistrar.crd.CrdKey.SpiffeIdKey;
 import org.spireregistrar.reconcile.BatchWriter;
@@ -41,7 +43,10 @@ import org.spireregistrar.reconcile.WriteOutcome;
  *   <li>ownership (see {@link CrdMode}): new entries get ID {@code <prefix><uuid>}; a SpiffeID
  *       carries the finalizer {@value SpiffeIdObject#FINALIZER} only while its entry is not
  *       prefixed or the server ignores client-chosen IDs; the full resync deletes prefixed entries
- *       no SpiffeID links.
+ *       no SpiffeID links, and the prefixed entry of a SpiffeID that was deleted (or deleted and
+ *       recreated under its name) goes when its key is next handled;
+ *   <li>a SpiffeID that cannot become an entry (wrong-typed field, bad ID, ID outside the trust
+ *       domain) is ignored with one WARN and not retried until it changes ({@link #rejection}).
  * </ul>
  */
 final class SpiffeIdController {
@@ -64,6 +69,11 @@ final class SpiffeIdController {
   private final EntryIdPrefix prefix;
   private final boolean addSvcDnsName;
   private final CrdMetrics metrics;
+  private final TrustDomain trustDomain;
+  private final Map<SpiffeIdKey, String> rejected = new ConcurrentHashMap<>();
+  // Entries whose status write failed (the SpiffeID may be gone by the retry): looked at again,
+  // and deleted if nothing links them, when the key is retried.
+  private final Map<SpiffeIdKey, Set<EntryId>> unlinked = new HashMap<>();
   private final Map<EntryId, Entry> index = new HashMap<>();
   private final Map<EntrySpec.SimilarityKey, TreeSet<EntryId>> bySimilarity = new HashMap<>();
   private final Map<Object, String> logged = new ConcurrentHashMap<>();
@@ -76,7 +86,9 @@ final class SpiffeIdController {
       CrdCache cache,
       EntryIdPrefix prefix,
       boolean addSvcDnsName,
-      CrdMetrics metrics) {
+      CrdMetrics metrics,
+      TrustDomain trustDomain) {
+    this.trustDomain = trustDomain;
     this.store = store;
     this.writer = writer;
     this.client = client;
@@ -88,6 +100,14 @@ final class SpiffeIdController {
 
   IdSupport idSupport() {
     return idSupport;
+  }
+
+  /**
+   * Why the SpiffeID {@code key} names is ignored (the reason of the warning logged for it); empty
+   * when it is not.
+   */
+  Optional<String> rejection(SpiffeIdKey key) {
+    return Optional.ofNullable(rejected.get(key));
   }
 
   /**
@@ -124,6 +144,7 @@ final class SpiffeIdController {
     final Map<EntryId, EntrySpec> specs = new HashMap<>();
     final Map<EntryId, SpiffeIdObject> deletedFor = new LinkedHashMap<>();
     final List<EntryId> orphans = new ArrayList<>();
+    final Set<EntryId> gone = new HashSet<>();
     boolean notLeader;
     boolean storeFailed;
     Set<EntryId> claimed;
@@ -152,6 +173,12 @@ final class SpiffeIdController {
     }
     writeCreates(p);
     writeUpdates(p);
+    for (EntryId id : p.gone) {
+      if (prefix.owns(id) && index.containsKey(id) && !p.claimed().contains(id)) {
+        log.info("Deleting entry {}: its SpiffeID is gone", GoQuote.quote(id.value()));
+        p.deletedFor.putIfAbsent(id, null);
+      }
+    }
     if (cleanupOrphans) {
       for (EntryId id : index.keySet()) {
         if (prefix.owns(id) && !p.claimed().contains(id) && !p.deletedFor.containsKey(id)) {
@@ -166,16 +193,20 @@ final class SpiffeIdController {
   }
 
   private void plan(Pass p, SpiffeIdKey key) {
+    // Deleted without our finalizer (maybe recreated under the same name since): the prefixed
+    // entries of the old objects are ours to delete once the pass knows nothing links them.
+    for (String gone : cache.takeGoneEntryIds(key)) {
+      p.gone.add(new EntryId(gone));
+    }
+    Set<EntryId> notLinked = unlinked.remove(key);
+    if (notLinked != null) {
+      p.gone.addAll(notLinked);
+    }
     SpiffeIdObject s = cache.spiffeId(key);
+    if (s == null || s.deleting()) {
+      rejected.remove(key);
+    }
     if (s == null) {
-      // Gone without our finalizer: its prefixed entry is ours to delete.
-      Optional<String> gone = cache.takeGoneEntryId(key);
-      if (gone.isPresent()) {
-        EntryId id = new EntryId(gone.get());
-        if (prefix.owns(id) && index.containsKey(id) && !p.claimed().contains(id)) {
-          p.deletedFor.put(id, null);
-        }
-      }
       return;
     }
     if (s.deleting()) {
@@ -194,11 +225,19 @@ final class SpiffeIdController {
     try {
       desired = desiredEntry(s);
     } catch (RejectedObjectException e) {
-      // Bad input: nothing is written or deleted for it; said once per distinct problem.
-      metrics.rejected();
-      warnOnce(key, e.getMessage());
+      // Bad input: nothing is written or deleted for it (its entry, if any, stays linked and
+      // claimed); said once per distinct problem, and not retried until the object changes.
+      if (!e.reason().equals(rejected.put(key, e.reason()))) {
+        metrics.rejected();
+        log.warn(
+            "Ignoring SpiffeID {}/{}, nothing written or deleted for it: {}",
+            GoQuote.quote(s.namespace()),
+            GoQuote.quote(s.name()),
+            GoQuote.quote(e.reason()));
+      }
       return;
     }
+    rejected.remove(key);
     Entry current = null;
     if (!s.entryId().isEmpty()) {
       current = index.get(new EntryId(s.entryId()));
@@ -382,6 +421,7 @@ final class SpiffeIdController {
     if (!s.entryId().equals(id.value())
         && !client.setEntryId(s.namespace(), s.name(), s.uid(), id.value())) {
       p.failed.add(keyOf(s));
+      unlinked.computeIfAbsent(keyOf(s), k -> new HashSet<>()).add(id);
       return;
     }
     boolean wanted = idSupport != IdSupport.HONOURED || !prefix.owns(id);
@@ -423,13 +463,40 @@ final class SpiffeIdController {
     return false;
   }
 
+  /**
+   * The entry {@code s} describes.
+   *
+   * @throws RejectedObjectException when a field has the wrong type, or the SPIFFE ID or parent ID
+   *     is not in the server's trust domain (SPIRE would refuse the entry on every retry)
+   */
   private EntrySpec desiredEntry(SpiffeIdObject s) {
+    if (!s.problem().isEmpty()) {
+      throw new RejectedObjectException("SpiffeID", s.namespace(), s.name(), s.problem());
+    }
     String podUid = s.label(CrdEntries.POD_UID_LABEL);
-    return CrdEntries.spiffeIdEntry(
-        s.view(),
-        podUid.isEmpty() ? List.of() : cache.endpointsTargeting(podUid),
-        addSvcDnsName,
-        w -> warnOnce(new SpiffeIdKey(s.namespace(), s.name()), w));
+    EntrySpec spec =
+        CrdEntries.spiffeIdEntry(
+            s.view(),
+            podUid.isEmpty() ? List.of() : cache.endpointsTargeting(podUid),
+            addSvcDnsName,
+            w -> warnOnce(new SpiffeIdKey(s.namespace(), s.name()), w));
+    requireMember(s, "SPIFFE ID", spec.spiffeId());
+    requireMember(s, "parent ID", spec.parentId());
+    return spec;
+  }
+
+  private void requireMember(SpiffeIdObject s, String what, SpiffeId id) {
+    if (!id.trustDomain().equals(trustDomain)) {
+      throw new RejectedObjectException(
+          "SpiffeID",
+          s.namespace(),
+          s.name(),
+          what
+              + " "
+              + GoQuote.quote(id.toString())
+              + " is not in the trust domain of the SPIRE server "
+              + GoQuote.quote(trustDomain.name()));
+    }
   }
 
   private void learnIdSupport(EntryId requested, EntryId got) {

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.spireregistrar.core.RejectedObjectException;
 import org.spireregistrar.core.model.SpiffeIdResource;
 import org.spireregistrar.kubernetes.ObjectViews;
 
@@ -18,6 +19,8 @@ import org.spireregistrar.kubernetes.ObjectViews;
  * @param deleting whether {@code metadata.deletionTimestamp} is set
  * @param owners {@code metadata.ownerReferences}
  * @param raw the object as read (never modified)
+ * @param problem why the object is malformed (a field of the wrong type, read leniently as absent
+ *     into {@code view}), without the object reference; empty when it is well-formed
  */
 public record SpiffeIdObject(
     SpiffeIdResource view,
@@ -25,7 +28,8 @@ public record SpiffeIdObject(
     List<String> finalizers,
     boolean deleting,
     List<Owner> owners,
-    JsonObject raw) {
+    JsonObject raw,
+    String problem) {
 
   /** The finalizer of the original registrar, which this one honours and sets when needed. */
   public static final String FINALIZER = "finalizers.spiffeid.spiffe.io";
@@ -33,7 +37,8 @@ public record SpiffeIdObject(
   /** One owner reference. */
   public record Owner(String kind, String name, String uid) {}
 
-  private static final ObjectViews VIEWS = new ObjectViews(ObjectViews.Strictness.LENIENT, "");
+  private static final ObjectViews LENIENT = new ObjectViews(ObjectViews.Strictness.LENIENT, "");
+  private static final ObjectViews STRICT = new ObjectViews(ObjectViews.Strictness.STRICT, "");
 
   public SpiffeIdObject {
     Objects.requireNonNull(view, "view");
@@ -41,10 +46,23 @@ public record SpiffeIdObject(
     finalizers = List.copyOf(finalizers);
     owners = List.copyOf(owners);
     Objects.requireNonNull(raw, "raw");
+    Objects.requireNonNull(problem, "problem");
   }
 
-  /** Reads {@code raw} leniently: a wrong-typed field reads as absent. */
+  /**
+   * Reads {@code raw}; never throws. A field of the wrong type (which an API server with the CRD's
+   * schema would have refused) reads as absent and is named in {@link #problem()}; unknown fields
+   * are ignored, as the schema's pruning would drop them.
+   */
   public static SpiffeIdObject of(JsonObject raw) {
+    SpiffeIdResource view;
+    String problem = "";
+    try {
+      view = STRICT.spiffeId(raw);
+    } catch (RejectedObjectException e) {
+      view = LENIENT.spiffeId(raw);
+      problem = e.reason();
+    }
     JsonObject meta = object(raw, "metadata");
     List<String> finalizers = new ArrayList<>();
     for (JsonElement e : array(meta, "finalizers")) {
@@ -60,12 +78,13 @@ public record SpiffeIdObject(
       }
     }
     return new SpiffeIdObject(
-        VIEWS.spiffeId(raw),
+        view,
         string(meta, "uid"),
         finalizers,
         !string(meta, "deletionTimestamp").isEmpty(),
         owners,
-        raw);
+        raw,
+        problem);
   }
 
   public String namespace() {

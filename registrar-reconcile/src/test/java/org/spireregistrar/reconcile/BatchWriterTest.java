@@ -52,6 +52,11 @@ class BatchWriterTest {
         }
 
         @Override
+        public List<EntryResult> createWithIds(List<Entry> entries) {
+          return call(entries, () -> memory.createWithIds(entries));
+        }
+
+        @Override
         public List<EntryResult> update(List<Entry> entries) {
           return call(entries, () -> memory.update(entries));
         }
@@ -227,5 +232,51 @@ class BatchWriterTest {
     assertThat(w.delete(List.of())).isEmpty();
     assertThat(callSizes).isEmpty();
     assertThat(asked).hasValue(0);
+  }
+
+  private static List<Entry> withIds(int n) {
+    return IntStream.range(0, n)
+        .mapToObj(i -> Entry.of(new EntryId("prefix." + i), spec(i)))
+        .toList();
+  }
+
+  @Test
+  void createWithIdsKeepsTheChosenIdsInCallsOfBatchSizeAndInputOrder() {
+    List<WriteOutcome<Entry>> out = writer(10, 2, () -> true).createWithIds(withIds(25));
+
+    assertThat(callSizes).containsExactlyInAnyOrder(10, 10, 5);
+    assertThat(items(out)).isEqualTo(withIds(25));
+    assertThat(out)
+        .extracting(o -> ((WriteOutcome.Written<Entry>) o).result().entry().orElseThrow())
+        .containsExactlyElementsOf(withIds(25));
+    assertThat(memory.entries()).containsExactlyInAnyOrderElementsOf(withIds(25));
+  }
+
+  @Test
+  void createWithIdsReportsCallFailuresAndLeadershipLossPerItem() {
+    failCall = items -> items.contains(withIds(12).get(11));
+    AtomicInteger asked = new AtomicInteger();
+    // Leader for the first window (two calls) only.
+    List<WriteOutcome<Entry>> out =
+        writer(10, 2, () -> asked.incrementAndGet() == 1).createWithIds(withIds(30));
+
+    assertThat(items(out)).isEqualTo(withIds(30));
+    assertThat(out.subList(0, 10)).allMatch(o -> o instanceof WriteOutcome.Written<?>);
+    assertThat(out.subList(10, 20)).allMatch(o -> o instanceof WriteOutcome.CallFailed<?>);
+    assertThat(out.subList(20, 30)).allMatch(o -> o instanceof WriteOutcome.NotLeader<?>);
+    assertThat(memory.entries()).containsExactlyInAnyOrderElementsOf(withIds(10));
+  }
+
+  @Test
+  void createWithIdsAgainstAServerThatIgnoresIdsReturnsTheServersIds() {
+    memory.ignoreClientIds(true);
+    List<WriteOutcome<Entry>> out = writer(10, 1, () -> true).createWithIds(withIds(3));
+
+    assertThat(items(out)).isEqualTo(withIds(3));
+    for (int i = 0; i < 3; i++) {
+      Entry created = ((WriteOutcome.Written<Entry>) out.get(i)).result().entry().orElseThrow();
+      assertThat(created.spec()).isEqualTo(spec(i));
+      assertThat(created.id()).isNotEqualTo(withIds(3).get(i).id());
+    }
   }
 }
