@@ -13,6 +13,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.Backoff;
@@ -208,20 +213,23 @@ final class CrdControllers implements AutoCloseable {
     }
     Set<CrdKey> failed = new HashSet<>();
     List<SpiffeIdKey> spiffeIdKeys = new ArrayList<>();
+    List<CrdKey> later = new ArrayList<>();
     try {
+      List<CrdKey> generating = new ArrayList<>();
       for (CrdKey key : keys) {
         if (key instanceof SpiffeIdKey s) {
           spiffeIdKeys.add(s);
-        } else if (key instanceof PodKey p) {
-          if (podController && leader && !pods.sync(p)) {
-            failed.add(p);
-          }
-        } else if (key instanceof NodeKey n) {
-          if (podController && leader && !pods.sync(n)) {
-            failed.add(n);
+        } else if (podController && leader) {
+          if (generating.size() < GENERATE_PER_PASS) {
+            generating.add(key);
+          } else {
+            later.add(key);
           }
         }
       }
+      // Entries first (one batch call per 50), then the slower SpiffeID writes for pods and
+      // nodes, at most GENERATE_PER_PASS of them: a burst of new pods gets its entries pass by
+      // pass instead of all at the end.
       SpiffeIdController.Outcome outcome = spiffeIds.sync(spiffeIdKeys, batch.fullResync());
       failed.addAll(outcome.failed());
       if (outcome.notLeader() || !leader) {
@@ -229,6 +237,7 @@ final class CrdControllers implements AutoCloseable {
         return;
       }
       spireReachable = !outcome.storeFailed();
+      failed.addAll(syncGenerated(generating));
     } catch (RuntimeException e) {
       // A bug or an unexpected client failure: retry the batch with backoff, keep running.
       log.error("crd controllers: pass failed: {}", e.toString(), e);
@@ -238,6 +247,7 @@ final class CrdControllers implements AutoCloseable {
     Set<CrdKey> ok = new HashSet<>(keys);
     ok.removeAll(failed);
     queue.complete(batch, ok, failed);
+    queue.addAll(later);
     if (spireReachable) {
       // Items that keep failing (a write SPIRE refuses) do not make the replica unready; a pass
       // that could not talk to SPIRE does.
@@ -279,6 +289,62 @@ final class CrdControllers implements AutoCloseable {
     return spiffeIds;
   }
 
+  /** Pods and nodes whose SpiffeIDs are written in one pass; the rest wait for the next. */
+  private static final int GENERATE_PER_PASS = 64;
+
+  /** SpiffeID writes in flight at once for pods and nodes: each is an API round trip. */
+  private static final int GENERATE_CONCURRENCY = 8;
+
+  private final ExecutorService generators =
+      Executors.newFixedThreadPool(
+          GENERATE_CONCURRENCY,
+          r -> {
+            Thread t = new Thread(r, "crd-spiffeid-writer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Brings the generated SpiffeIDs of these pods and nodes to their desired state, up to {@link
+   * #GENERATE_CONCURRENCY} API calls at once (a burst of 1,000 new pods is 1,000 creates, each
+   * passing the validating webhook); the keys whose write failed.
+   */
+  private Set<CrdKey> syncGenerated(List<CrdKey> keys) {
+    Set<CrdKey> failed = ConcurrentHashMap.newKeySet();
+    if (keys.size() <= 1) {
+      keys.forEach(k -> syncOne(k, failed));
+      return failed;
+    }
+    List<Future<?>> running = new ArrayList<>(keys.size());
+    for (CrdKey key : keys) {
+      running.add(generators.submit(() -> syncOne(key, failed)));
+    }
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while writing SpiffeIDs", e);
+      }
+    }
+    return failed;
+  }
+
+  private void syncOne(CrdKey key, Set<CrdKey> failed) {
+    boolean ok = true;
+    if (key instanceof PodKey p) {
+      ok = pods.sync(p);
+    } else if (key instanceof NodeKey n) {
+      ok = pods.sync(n);
+    }
+    if (!ok) {
+      failed.add(key);
+    }
+  }
+
   @Override
   public void close() {
     cluster.close();
@@ -295,5 +361,6 @@ final class CrdControllers implements AutoCloseable {
       }
     }
     writer.close();
+    generators.shutdownNow();
   }
 }
