@@ -4,9 +4,12 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.EntryStore;
@@ -84,6 +87,7 @@ public final class CrdMode implements AutoCloseable {
   private final CrdControllers controllers;
   private LeaseLeaderElection election;
   private HealthServer health;
+  private final List<Supplier<Optional<String>>> readinessChecks = new CopyOnWriteArrayList<>();
 
   /**
    * @param config a validated configuration in crd mode
@@ -121,8 +125,7 @@ public final class CrdMode implements AutoCloseable {
         config.common().trustDomain(),
         config.common().cluster(),
         runtime.namespace());
-    health =
-        HealthServer.start(crd.metricsBindAddr(), registry, controllers::readiness).orElse(null);
+    health = HealthServer.start(crd.metricsBindAddr(), registry, this::readiness).orElse(null);
     controllers.start();
     if (crd.leaderElection()) {
       election =
@@ -137,6 +140,26 @@ public final class CrdMode implements AutoCloseable {
     } else {
       controllers.setLeader(true);
     }
+  }
+
+  /**
+   * Adds a condition to {@code /readyz}: a non-empty reason makes the replica unready (the SpiffeID
+   * webhook's certificate close to expiry, say).
+   */
+  public void addReadinessCheck(Supplier<Optional<String>> check) {
+    readinessChecks.add(Objects.requireNonNull(check, "check"));
+  }
+
+  /** The controllers' readiness, then each added check's; the first reason wins. */
+  Optional<String> readiness() {
+    Optional<String> reason = controllers.readiness();
+    for (Supplier<Optional<String>> check : readinessChecks) {
+      if (reason.isPresent()) {
+        return reason;
+      }
+      reason = check.get();
+    }
+    return reason;
   }
 
   public PrometheusMeterRegistry registry() {

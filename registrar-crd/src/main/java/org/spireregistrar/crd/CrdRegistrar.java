@@ -102,6 +102,15 @@ public final class CrdRegistrar implements AutoCloseable {
               ServerOptions.DEFAULTS,
               clock,
               RequestListener.NONE);
+      SpiffeIdWebhook served = webhook;
+      WebhookCertificates certs = certificates;
+      mode.addReadinessCheck(
+          () ->
+              served.ready(clock.instant())
+                  ? Optional.empty()
+                  : Optional.of(
+                      "the webhook certificate is expired or about to: "
+                          + certs.lastFailure().orElse("not rotated yet")));
     }
     mode.start();
   }
