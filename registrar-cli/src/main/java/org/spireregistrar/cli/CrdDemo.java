@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.spireregistrar.core.Entry;
@@ -219,11 +218,11 @@ final class CrdDemo {
         "   pod created -> entry in SPIRE, %d pods: p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
             + " SPIRE RPCs %d (%s)%n",
         sorted.size(),
-        percentile(sorted, 0.50),
-        percentile(sorted, 0.99),
-        percentile(sorted, 1.0),
+        DemoCommand.percentile(sorted, 0.50),
+        DemoCommand.percentile(sorted, 0.99),
+        DemoCommand.percentile(sorted, 1.0),
         spire.counters().totalRpcs() - rpcsBefore,
-        delta(before, spire.counters().rpcsByMethod()));
+        DemoCommand.delta(before, spire.counters().rpcsByMethod()));
     seen.clear();
     seen.putAll(index(spire.entries()));
     out.printf("%n== scale: delete them again%n");
@@ -252,25 +251,6 @@ final class CrdDemo {
 
   private static String spiffeIds(String namespace) {
     return String.format(SPIFFEIDS, namespace);
-  }
-
-  private static double percentile(List<Long> sorted, double q) {
-    if (sorted.isEmpty()) {
-      return 0;
-    }
-    int i = (int) Math.ceil(q * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))) / 1e6;
-  }
-
-  private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
-    Map<String, Long> out = new TreeMap<>();
-    after.forEach(
-        (k, v) -> {
-          if (v - before.getOrDefault(k, 0L) > 0) {
-            out.put(k, v - before.getOrDefault(k, 0L));
-          }
-        });
-    return out;
   }
 
   /** Waits for the controllers to be idle, then prints what changed in SPIRE since last time. */
@@ -414,21 +394,7 @@ final class CrdDemo {
 
   /** The configuration with the embedded server, no metrics port and a temporary cert dir. */
   static RegistrarConfig embedded(RegistrarConfig c, String serverAddress, Path certDir) {
-    CommonConfig cc = c.common();
-    CommonConfig common =
-        new CommonConfig(
-            cc.logLevel(),
-            cc.logFormat(),
-            cc.logPath(),
-            cc.trustDomain(),
-            serverAddress,
-            "",
-            "",
-            cc.cluster(),
-            cc.podLabel(),
-            cc.podAnnotation(),
-            cc.mode(),
-            cc.disabledNamespaces());
+    CommonConfig common = DemoCommand.embeddedCommon(c.common(), serverAddress);
     CrdConfig k = c.crd();
     CrdConfig crd =
         new CrdConfig(

@@ -214,22 +214,25 @@ final class DemoCommand implements Callable<Integer> {
     return given.pods().size() + given.nodes().size();
   }
 
+  /** The configuration's common section pointed at the embedded SPIRE server. */
+  static CommonConfig embeddedCommon(CommonConfig cc, String serverAddress) {
+    return new CommonConfig(
+        cc.logLevel(),
+        cc.logFormat(),
+        cc.logPath(),
+        cc.trustDomain(),
+        serverAddress,
+        "",
+        "",
+        cc.cluster(),
+        cc.podLabel(),
+        cc.podAnnotation(),
+        cc.mode(),
+        cc.disabledNamespaces());
+  }
+
   private RegistrarConfig embedded(RegistrarConfig c, String serverAddress) {
-    CommonConfig cc = c.common();
-    CommonConfig common =
-        new CommonConfig(
-            cc.logLevel(),
-            cc.logFormat(),
-            cc.logPath(),
-            cc.trustDomain(),
-            serverAddress,
-            "",
-            "",
-            cc.cluster(),
-            cc.podLabel(),
-            cc.podAnnotation(),
-            cc.mode(),
-            cc.disabledNamespaces());
+    CommonConfig common = embeddedCommon(c.common(), serverAddress);
     ReconcileConfig rc = c.reconcile();
     ReconcileConfig reconcile =
         new ReconcileConfig(
@@ -253,15 +256,21 @@ final class DemoCommand implements Callable<Integer> {
     synchronized (entryLatencies) {
       sorted = new ArrayList<>(entryLatencies);
     }
+    java.util.Collections.sort(sorted);
+    return percentile(sorted, q);
+  }
+
+  /** The {@code q} quantile of sorted nanosecond latencies, in milliseconds; 0 when empty. */
+  static double percentile(List<Long> sorted, double q) {
     if (sorted.isEmpty()) {
       return 0;
     }
-    java.util.Collections.sort(sorted);
     int i = (int) Math.ceil(q * sorted.size()) - 1;
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))) / 1e6;
   }
 
-  private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+  /** What grew between two counter snapshots. */
+  static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
     Map<String, Long> out = new java.util.TreeMap<>();
     after.forEach(
         (k, v) -> {
