@@ -122,6 +122,21 @@ public final class HealthServer implements AutoCloseable {
   /** As {@link #start(String, PrometheusMeterRegistry, Readiness)}, with these timeouts. */
   public static Optional<HealthServer> start(
       String addr, PrometheusMeterRegistry registry, Readiness readiness, Options options) {
+    return start(addr, registry, readiness, Optional::empty, options);
+  }
+
+  /**
+   * As {@link #start(String, PrometheusMeterRegistry, Readiness, Options)}, with a liveness check:
+   * {@code /healthz} answers 503 with its reason when it is not empty (a dead sync loop), so a
+   * liveness probe restarts the process.
+   */
+  public static Optional<HealthServer> start(
+      String addr,
+      PrometheusMeterRegistry registry,
+      Readiness readiness,
+      Readiness liveness,
+      Options options) {
+    Objects.requireNonNull(liveness, "liveness");
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(readiness, "readiness");
     Objects.requireNonNull(options, "options");
@@ -151,7 +166,7 @@ public final class HealthServer implements AutoCloseable {
     connector.setIdleTimeout(options.idleTimeout().toMillis());
     connector.setAcceptQueueSize(64);
     server.addConnector(connector);
-    server.setHandler(new Endpoints(registry, readiness));
+    server.setHandler(new Endpoints(registry, readiness, liveness));
     server.setStopAtShutdown(false);
 
     try {
@@ -180,8 +195,10 @@ public final class HealthServer implements AutoCloseable {
     private static final String TEXT = "text/plain; charset=utf-8";
     private final PrometheusMeterRegistry registry;
     private final Readiness readiness;
+    private final Readiness liveness;
 
-    Endpoints(PrometheusMeterRegistry registry, Readiness readiness) {
+    Endpoints(PrometheusMeterRegistry registry, Readiness readiness, Readiness liveness) {
+      this.liveness = liveness;
       this.registry = registry;
       this.readiness = readiness;
     }
@@ -201,7 +218,14 @@ public final class HealthServer implements AutoCloseable {
                 200,
                 "text/plain; version=0.0.4; charset=utf-8",
                 registry.scrape());
-        case "/healthz" -> send(response, callback, 200, TEXT, "ok\n");
+        case "/healthz" -> {
+          Optional<String> dead = liveness.get();
+          if (dead.isEmpty()) {
+            send(response, callback, 200, TEXT, "ok\n");
+          } else {
+            send(response, callback, 503, TEXT, "not alive: " + dead.get() + "\n");
+          }
+        }
         case "/readyz" -> {
           Optional<String> problem = readiness.get();
           if (problem.isEmpty()) {

@@ -55,6 +55,28 @@ class HealthServerTest {
   }
 
   @Test
+  void healthzReportsADeadProcessForItsLivenessProbe() throws Exception {
+    AtomicReference<Optional<String>> alive = new AtomicReference<>(Optional.empty());
+    try (HealthServer server =
+        HealthServer.start(
+                "127.0.0.1:0",
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                Optional::empty,
+                alive::get,
+                HealthServer.Options.DEFAULTS)
+            .orElseThrow()) {
+      String base = "http://127.0.0.1:" + server.address().getPort();
+      HttpClient http = HttpClient.newHttpClient();
+      assertThat(get(http, base + "/healthz").statusCode()).isEqualTo(200);
+      alive.set(Optional.of("the sync loop stopped: java.lang.OutOfMemoryError"));
+      HttpResponse<String> dead = get(http, base + "/healthz");
+      assertThat(dead.statusCode()).isEqualTo(503);
+      assertThat(dead.body())
+          .isEqualTo("not alive: the sync loop stopped: java.lang.OutOfMemoryError\n");
+    }
+  }
+
+  @Test
   void servesMetricsHealthAndReadiness() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Counter.builder("registrar_test_things").register(registry).increment(3);

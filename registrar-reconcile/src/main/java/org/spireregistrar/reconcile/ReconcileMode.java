@@ -74,7 +74,14 @@ public final class ReconcileMode implements AutoCloseable {
         "The k8s-workload-registrar reconcile mode is starting (trust domain {}, cluster {})",
         config.common().trustDomain(),
         config.common().cluster());
-    health = HealthServer.start(rc.metricsAddr(), registry, this::readiness).orElse(null);
+    health =
+        HealthServer.start(
+                rc.metricsAddr(),
+                registry,
+                this::readiness,
+                engine::liveness,
+                HealthServer.Options.DEFAULTS)
+            .orElse(null);
     engine.start();
     informers.start();
     if (rc.leaderElection()) {

@@ -351,7 +351,22 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      // An Error (out of memory, a stack overflow): nothing will sync any more, so the process
+      // must be reported unhealthy for its supervisor to restart it.
+      died = "the sync loop stopped: " + t;
+      log.error("The sync loop stopped; /healthz reports it", t);
     }
+  }
+
+  private volatile String died;
+
+  /**
+   * Liveness: empty while the sync loop runs (or was closed), else why it stopped — an {@code
+   * Error} ended it and nothing will sync until the process is restarted.
+   */
+  public Optional<String> liveness() {
+    return Optional.ofNullable(died);
   }
 
   /** Runs one pass over {@code batch} and tells the queue how it ended. */
@@ -367,9 +382,10 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
       return;
     }
     if (outcome instanceof SyncPass.Completed done) {
-      if (done.failed().isEmpty()) {
-        lastSuccessNanos = done.finishedAt();
-      }
+      // A pass that reached SPIRE counts even when some objects failed (an annotation naming a
+      // trust domain without a bundle): those are retried, logged and counted, and must not keep
+      // the replica unready while everything else is written.
+      lastSuccessNanos = done.finishedAt();
       queue.complete(batch, done.synced(), done.failed());
     } else if (outcome instanceof SyncPass.StoreFailed failed) {
       Duration delay = queue.failed(batch);

@@ -372,6 +372,58 @@ class SyncEngineTest {
   }
 
   @Test
+  void anObjectThatKeepsFailingDoesNotHoldBackTheLastSuccessfulPass() throws Exception {
+    SyncEngine e = engine("", false);
+    store.failItems(
+        spec -> spec.spiffeId().toString().endsWith("/sa/bad"), EntryResult.Code.INTERNAL, "no");
+    e.start();
+    e.setLeader(true);
+    e.podUpserted(pod("shop", "good", "good", "n1"));
+    e.podUpserted(pod("shop", "bad", "bad", "n1"));
+    e.cachesSynced();
+    assertThat(e.awaitParked(WAIT)).isTrue();
+    assertThat(entryFor("spiffe://example.org/ns/shop/sa/good")).isPresent();
+    assertThat(entryFor("spiffe://example.org/ns/shop/sa/bad")).isEmpty();
+    // Readiness reads this: the pass reached SPIRE and wrote the rest.
+    assertThat(e.status().lastSuccessNanos()).isNotZero();
+    assertThat(e.status().spireReachable()).isTrue();
+  }
+
+  @Test
+  void anErrorThatEndsTheSyncLoopIsReportedForTheLivenessProbe() throws Exception {
+    EntryStore failing =
+        new EntryStore() {
+          @Override
+          public List<Entry> list(org.spireregistrar.core.EntryFilter filter) {
+            throw new StackOverflowError("deep");
+          }
+
+          @Override
+          public List<EntryResult> create(List<org.spireregistrar.core.EntrySpec> specs) {
+            return store.create(specs);
+          }
+
+          @Override
+          public List<EntryResult> update(List<Entry> entries) {
+            return store.update(entries);
+          }
+
+          @Override
+          public List<EntryResult> delete(List<org.spireregistrar.core.EntryId> ids) {
+            return store.delete(ids);
+          }
+        };
+    SyncEngine e = engine("", false, 1, failing);
+    assertThat(e.liveness()).isEmpty();
+    e.start();
+    e.setLeader(true);
+    e.cachesSynced();
+    eventually().until(() -> e.liveness().isPresent());
+    assertThat(e.liveness().get())
+        .startsWith("the sync loop stopped: java.lang.StackOverflowError");
+  }
+
+  @Test
   void retriesFailedItemsWithoutBlockingOthers() throws Exception {
     SyncEngine e = engine("", false);
     startSynced(e);
