@@ -9,6 +9,7 @@ import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.model.EndpointsInfo;
@@ -26,6 +27,7 @@ public final class ClusterInformers implements AutoCloseable {
   private final List<SharedInformerFactory> factories = new ArrayList<>();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final ClusterEvents sink;
+  private final WatchHealth watchHealth = new WatchHealth();
   private volatile boolean closed;
   private Thread syncWatcher;
 
@@ -75,7 +77,11 @@ public final class ClusterInformers implements AutoCloseable {
     factories.add(factory);
     SharedIndexInformer<DynamicKubernetesObject> informer =
         factory.sharedIndexInformerFor(
-            new DynamicKubernetesApi("", "v1", plural, client), DynamicKubernetesObject.class, 0);
+            new DynamicKubernetesApi("", "v1", plural, client),
+            DynamicKubernetesObject.class,
+            0,
+            "", // all namespaces
+            watchHealth.<DynamicKubernetesObject>handler(plural));
     informer.addEventHandler(handler(upsert, delete));
     return informer;
   }
@@ -119,10 +125,27 @@ public final class ClusterInformers implements AutoCloseable {
                 log.info("Kubernetes caches synced");
                 sink.cachesSynced();
               }
+              // From now on: end failure streaks (and log their recovery) even with no probe.
+              try {
+                while (!closed) {
+                  Thread.sleep(1000);
+                  watchHealth.problem();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
             },
             "informer-sync-watch");
     syncWatcher.setDaemon(true);
     syncWatcher.start();
+  }
+
+  /**
+   * Why the watches cannot be trusted now (a list/watch failing for 10 s or more), or empty; also
+   * logs the streaks that have ended.
+   */
+  public Optional<String> watchProblem() {
+    return watchHealth.problem();
   }
 
   /** Whether every informer has listed once. */

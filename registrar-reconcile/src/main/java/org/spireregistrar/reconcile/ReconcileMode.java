@@ -108,6 +108,10 @@ public final class ReconcileMode implements AutoCloseable {
     if (!s.cachesSynced()) {
       return Optional.of("Kubernetes caches not synced");
     }
+    Optional<String> watches = informers.watchProblem();
+    if (watches.isPresent()) {
+      return watches; // the caches are going stale, for a standby too
+    }
     if (!s.leader()) {
       return Optional.empty(); // a standby replica is ready to take over
     }
