@@ -56,7 +56,63 @@ class HclConfigLoaderTest {
 
     assertThatThrownBy(() -> HclConfigLoader.load(path))
         .isExactlyInstanceOf(ConfigException.class)
-        .hasMessage("unable to load configuration: read " + path + ": not UTF-8 text");
+        .hasMessage(
+            "unable to load configuration: read "
+                + path
+                + ": not UTF-8 text: invalid byte 0xE9 (line 1, column 4)");
+  }
+
+  @Test
+  void namesTheLineAndColumnOfTheFirstByteThatIsNotUtf8() throws IOException {
+    Path path = dir.resolve("latin1.conf");
+    Files.write(
+        path,
+        "trust_domain = \"example.org\"\ncluster = \"caf\u00e9 \u00e9\"\n"
+            .getBytes(StandardCharsets.ISO_8859_1));
+
+    assertThatThrownBy(() -> HclConfigLoader.load(path))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "unable to load configuration: read "
+                + path
+                + ": not UTF-8 text: invalid byte 0xE9 (line 2, column 15)");
+  }
+
+  @Test
+  void aFileLargerThanOneMebibyteIsUnableToLoadWithoutReadingIt() throws IOException {
+    Path path = dir.resolve("huge.conf");
+    Files.write(path, new byte[HclConfigLoader.MAX_CONFIG_BYTES + 1]);
+
+    assertThatThrownBy(() -> HclConfigLoader.load(path))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "unable to load configuration: read "
+                + path
+                + ": larger than 1 MiB, the limit for a configuration file");
+  }
+
+  @Test
+  void aDeviceWithoutEndIsUnableToLoad() {
+    Path zero = Path.of("/dev/zero");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(zero), "no /dev/zero here");
+
+    assertThatThrownBy(() -> HclConfigLoader.load(zero))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "unable to load configuration: read /dev/zero: larger than 1 MiB, the limit for a"
+                + " configuration file");
+  }
+
+  @Test
+  void aFileOfExactlyOneMebibyteIsRead() throws IOException {
+    Path path = dir.resolve("padded.conf");
+    String text = MINIMAL_15 + "mode = \"reconcile\"\n";
+    Files.writeString(
+        path,
+        text + "#".repeat(HclConfigLoader.MAX_CONFIG_BYTES - text.length()),
+        StandardCharsets.UTF_8);
+
+    assertThat(quietlyLoad(path).mode()).isEqualTo(Mode.RECONCILE);
   }
 
   @Test

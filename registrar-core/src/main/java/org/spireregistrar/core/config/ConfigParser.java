@@ -217,11 +217,11 @@ public final class ConfigParser {
     // texts upstream gave at Run time.
     String level = logLevel.toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(level)) {
-      throw common("not a valid logrus Level: " + GoQuote.quote(logLevel));
+      throw common("not a valid logrus Level: " + quote(logLevel));
     }
     String format = logFormat.toLowerCase(Locale.ROOT);
     if (!LOG_FORMATS.contains(format)) {
-      throw common("unknown logger format: " + GoQuote.quote(logFormat));
+      throw common("unknown logger format: " + quote(logFormat));
     }
     // Ours: the cluster name is a segment of every node and parent ID; upstream only failed
     // later, when building the first ID.
@@ -229,7 +229,7 @@ public final class ConfigParser {
     if (clusterProblem != null) {
       throw common(
           "cluster "
-              + GoQuote.quote(cluster)
+              + quote(cluster)
               + " is not a valid SPIFFE ID path segment: "
               + clusterProblem);
     }
@@ -280,13 +280,13 @@ public final class ConfigParser {
     if (nameProblem != null) {
       throw new ConfigException(
           "controller_name "
-              + GoQuote.quote(controllerName)
+              + quote(controllerName)
               + " is not a valid SPIFFE ID path segment: "
               + nameProblem);
     }
     if (resync.compareTo(MIN_RESYNC_INTERVAL) < 0) {
       throw new ConfigException(
-          "resync_interval must be at least 1s, got " + GoQuote.quote(GoDuration.format(resync)));
+          "resync_interval must be at least 1s, got " + quote(GoDuration.format(resync)));
     }
     return new ReconcileConfig(
         metricsAddr, leaderElection, lock, controllerName, addPodDnsNames, clusterDnsZone, resync);
@@ -383,7 +383,7 @@ public final class ConfigParser {
       default:
         throw new ConfigException(
             "Invalid lock-type "
-                + GoQuote.quote(lock)
+                + quote(lock)
                 + " in leader_election_resource_lock; the supported type is \"leases\"");
     }
   }
@@ -394,6 +394,14 @@ public final class ConfigParser {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers shared with ConfigDocument and GoDuration
+
+  /** Quoted as Go quotes; past 64 characters cut with "…" (a key or value may be 1 MiB long). */
+  static String quote(String s) {
+    if (s.codePointCount(0, s.length()) <= 64) {
+      return GoQuote.quote(s);
+    }
+    return GoQuote.quote(s.substring(0, s.offsetByCodePoints(0, 64))) + "…";
+  }
 
   /** {@code "line N: "}, or "" when the line is unknown (0). */
   static String at(int line) {
@@ -461,10 +469,10 @@ public final class ConfigParser {
             ConfigKey.lookup(e.key())
                 .orElseThrow(
                     () -> {
-                      String msg = at(e.line()) + "unknown key " + GoQuote.quote(e.key());
+                      String msg = at(e.line()) + "unknown key " + quote(e.key());
                       return new ConfigException(
                           suggest(e.key())
-                              .map(s -> msg + "; did you mean " + GoQuote.quote(s) + "?")
+                              .map(s -> msg + "; did you mean " + quote(s) + "?")
                               .orElse(msg));
                     });
         if (!v.byKey.containsKey(key)) {
@@ -486,7 +494,7 @@ public final class ConfigParser {
         warnings.add(
             at(e.line())
                 + "key "
-                + GoQuote.quote(e.key())
+                + quote(e.key())
                 + " is only used in "
                 + key.modesText()
                 + "; ignored");
@@ -537,7 +545,7 @@ public final class ConfigParser {
           throw new ConfigException(
               at(e.line())
                   + "key "
-                  + GoQuote.quote(e.key())
+                  + quote(e.key())
                   + " must be a port number from 1 to 65535, got "
                   + n);
         }
@@ -562,7 +570,7 @@ public final class ConfigParser {
           throw new ConfigException(
               at(e.line())
                   + "key "
-                  + GoQuote.quote(e.key())
+                  + quote(e.key())
                   + " is not a valid duration: "
                   + ex.getMessage());
         }
@@ -587,7 +595,7 @@ public final class ConfigParser {
                 prefix
                     + at(e.line())
                     + "key "
-                    + GoQuote.quote(e.key())
+                    + quote(e.key())
                     + " must be a list of strings, got "
                     + describe(list.get(i))
                     + " at index "
@@ -632,7 +640,7 @@ public final class ConfigParser {
         prefix
             + at(line)
             + "key "
-            + GoQuote.quote(key)
+            + quote(key)
             + " must be "
             + expected
             + ", got "
@@ -642,7 +650,7 @@ public final class ConfigParser {
   /** "string \"yes\"", "number 3", "boolean true", "list", "block". */
   static String describe(Object value) {
     if (value instanceof String s) {
-      return "string " + GoQuote.quote(s);
+      return "string " + quote(s);
     }
     if (value instanceof Boolean b) {
       return "boolean " + b;
