@@ -38,7 +38,7 @@ final class HclChecker {
   static final int MAX_DEPTH = 64;
 
   /** Characters of a key or value quoted back in a message. */
-  private static final int SHOWN = 64;
+  private static final int SHOWN = 256;
 
   /** What was written as a value. */
   sealed interface Shape permits Scalar, Items, Elements {}

@@ -393,7 +393,7 @@ class HclConfigLoaderTest {
                 add_svc_dns_name = false
                 leader_election = true
                 leader_election_resource_lock = "leases"
-                metrics_bind_addr = "addr"
+                metrics_bind_addr = "addr:8080"
                 pod_controller = true
                 webhook_enabled = false
                 mode = "crd"
@@ -416,7 +416,7 @@ class HclConfigLoaderTest {
                       crd(
                           false,
                           true,
-                          "addr",
+                          "addr:8080",
                           "IDENTITYTEMPLATE",
                           "",
                           List.of("DNSNAMETEMPLATE"),

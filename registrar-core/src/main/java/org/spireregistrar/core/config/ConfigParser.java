@@ -44,11 +44,16 @@ import org.spireregistrar.core.template.CrdTemplates;
  * errors carry the prefix {@code error parsing common config: }; mode-section errors have none.
  * Validation errors keep the upstream texts, in the upstream order; the first failure wins: unknown
  * keys; the common keys' types; the common rules of upstream §1.2 (server address, agent socket,
- * trust domain, cluster, label with annotation, mode), then {@code log_level}, {@code log_format}
- * and the cluster as an ID segment (ours); then the selected mode's key types and rules (reconcile:
- * lock type when leader election is on, {@code controller_name} as an ID segment, {@code
- * resync_interval} at least 1s; crd: identity template with label or annotation, templates
- * referencing an absent {@code context}, lock type, then {@link CrdTemplates#validate}).
+ * trust domain, cluster, label with annotation, mode), then {@code log_level}, {@code log_format},
+ * the cluster as an ID segment and {@code disabled_namespaces} as namespace names (ours); then the
+ * selected mode's key types and rules (webhook: {@code addr} as a listen address; reconcile: lock
+ * type when leader election is on, {@code controller_name} as an ID segment, {@code
+ * resync_interval} at least 1s, {@code metrics_addr} as a listen address or "0", {@code
+ * cluster_dns_zone} as a DNS-1123 subdomain; crd: identity template with label or annotation,
+ * templates referencing an absent {@code context}, lock type, {@code metrics_bind_addr} as a listen
+ * address or "0", then {@link CrdTemplates#validate}). A listen address is checked as {@link
+ * ListenAddress} parses it (port 0 to 65535), its host without a lookup: {@code error parsing
+ * metrics_addr "not an address": address not an address: missing port in address}.
  *
  * <p>Upstream decoded the file twice and so held every list twice in memory; that quirk is not
  * reproduced (it had no visible effect).
@@ -66,6 +71,9 @@ public final class ConfigParser {
   static final Set<String> LOG_FORMATS = Set.of("", "text", "json");
 
   private static final Duration MIN_RESYNC_INTERVAL = Duration.ofSeconds(1);
+
+  /** {@code metrics_addr} / {@code metrics_bind_addr} value that turns the endpoint off. */
+  private static final String METRICS_DISABLED = "0";
 
   private ConfigParser() {}
 
@@ -233,6 +241,14 @@ public final class ConfigParser {
               + " is not a valid SPIFFE ID path segment: "
               + clusterProblem);
     }
+    // Ours (product §2.4): a namespace name that cannot exist would silently disable nothing.
+    for (String ns : disabledNamespaces) {
+      String problem = NetworkNames.labelProblem(ns);
+      if (problem != null) {
+        throw common(
+            "disabled_namespaces: " + quote(ns) + " is not a valid namespace name: " + problem);
+      }
+    }
 
     return new CommonConfig(
         level,
@@ -251,8 +267,10 @@ public final class ConfigParser {
 
   private static WebhookConfig parseWebhook(Values v) {
     WebhookConfig d = WebhookConfig.DEFAULTS;
+    String addr = v.stringOrDefault(ConfigKey.ADDR, d.addr());
+    checkListenAddress(ConfigKey.ADDR, addr);
     return new WebhookConfig(
-        v.stringOrDefault(ConfigKey.ADDR, d.addr()),
+        addr,
         v.stringOrDefault(ConfigKey.CERT_PATH, d.certPath()),
         v.stringOrDefault(ConfigKey.KEY_PATH, d.keyPath()),
         v.stringOrDefault(ConfigKey.CACERT_PATH, d.cacertPath()),
@@ -287,6 +305,15 @@ public final class ConfigParser {
     if (resync.compareTo(MIN_RESYNC_INTERVAL) < 0) {
       throw new ConfigException(
           "resync_interval must be at least 1s, got " + quote(GoDuration.format(resync)));
+    }
+    // Ours (product §2.4): upstream failed only at start, when binding or building names.
+    if (!metricsAddr.equals(METRICS_DISABLED)) {
+      checkListenAddress(ConfigKey.METRICS_ADDR, metricsAddr);
+    }
+    String zoneProblem = NetworkNames.subdomainProblem(clusterDnsZone);
+    if (zoneProblem != null) {
+      throw new ConfigException(
+          "error parsing cluster_dns_zone " + quote(clusterDnsZone) + ": " + zoneProblem);
     }
     return new ReconcileConfig(
         metricsAddr, leaderElection, lock, controllerName, addPodDnsNames, clusterDnsZone, resync);
@@ -331,6 +358,9 @@ public final class ConfigParser {
     }
     if (leaderElection) {
       checkLock(lock);
+    }
+    if (!metricsBindAddr.equals(METRICS_DISABLED)) {
+      checkListenAddress(ConfigKey.METRICS_BIND_ADDR, metricsBindAddr);
     }
     CrdConfig crd =
         new CrdConfig(
@@ -388,6 +418,26 @@ public final class ConfigParser {
     }
   }
 
+  /**
+   * A listen address as the servers read it ({@link ListenAddress}), its host checked without a
+   * lookup: {@code error parsing metrics_addr "x": address x: missing port in address}.
+   */
+  private static void checkListenAddress(ConfigKey key, String addr) {
+    String problem;
+    try {
+      ListenAddress a = ListenAddress.parse(addr);
+      problem =
+          NetworkNames.isHost(a.host())
+              ? null
+              : quote(a.host()) + " is not an IP address or host name";
+    } catch (IllegalArgumentException e) {
+      problem = e.getMessage();
+    }
+    if (problem != null) {
+      throw new ConfigException("error parsing " + key.hcl() + " " + quote(addr) + ": " + problem);
+    }
+  }
+
   private static ConfigException common(String message) {
     return new ConfigException(COMMON_PREFIX + message);
   }
@@ -395,12 +445,12 @@ public final class ConfigParser {
   // ---------------------------------------------------------------------------------------------
   // Helpers shared with ConfigDocument and GoDuration
 
-  /** Quoted as Go quotes; past 64 characters cut with "…" (a key or value may be 1 MiB long). */
+  /** Quoted as Go quotes; past 256 characters cut with "…" (a key or value may be 1 MiB long). */
   static String quote(String s) {
-    if (s.codePointCount(0, s.length()) <= 64) {
+    if (s.codePointCount(0, s.length()) <= 256) {
       return GoQuote.quote(s);
     }
-    return GoQuote.quote(s.substring(0, s.offsetByCodePoints(0, 64))) + "…";
+    return GoQuote.quote(s.substring(0, s.offsetByCodePoints(0, 256))) + "…";
   }
 
   /** {@code "line N: "}, or "" when the line is unknown (0). */

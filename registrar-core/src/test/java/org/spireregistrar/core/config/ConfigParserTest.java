@@ -639,6 +639,27 @@ class ConfigParserTest {
             minimalPlus("mode", "x", "log_level", "y"),
             p + "invalid mode \"x\", valid values are crd, webhook and reconcile"),
         Arguments.of(
+            "disabled namespace that no namespace can be named",
+            minimalPlus("disabled_namespaces", List.of("kube-system", "Team_A")),
+            p
+                + "disabled_namespaces: \"Team_A\" is not a valid namespace name: a lowercase RFC"
+                + " 1123 label must consist of lower case alphanumeric characters or '-', and must"
+                + " start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')"),
+        Arguments.of(
+            "disabled namespace too long",
+            minimalPlus("disabled_namespaces", List.of("n".repeat(64))),
+            p
+                + "disabled_namespaces: \""
+                + "n".repeat(64)
+                + "\" is not a valid namespace name: must be no more than 63 characters"),
+        Arguments.of(
+            "empty disabled namespace",
+            minimalPlus("disabled_namespaces", List.of("")),
+            p
+                + "disabled_namespaces: \"\" is not a valid namespace name: a lowercase RFC 1123"
+                + " label must consist of lower case alphanumeric characters or '-', and must start"
+                + " and end with an alphanumeric character (e.g. 'my-name', or '123-abc')"),
+        Arguments.of(
             "cluster that cannot be an ID segment",
             minimalPlus("cluster", "prod/eu"),
             p
@@ -737,6 +758,55 @@ class ConfigParserTest {
             "controller_name \"a/b\" is not a valid SPIFFE ID path segment: path segment"
                 + " characters are limited to letters, numbers, dots, dashes, and underscores"),
         Arguments.of(
+            "metrics_addr that is no address",
+            minimalPlus("mode", "reconcile", "metrics_addr", "not an address"),
+            "error parsing metrics_addr \"not an address\": address not an address: missing port"
+                + " in address"),
+        Arguments.of(
+            "metrics_addr port out of range",
+            minimalPlus("mode", "reconcile", "metrics_addr", ":99999"),
+            "error parsing metrics_addr \":99999\": invalid port"),
+        Arguments.of(
+            "metrics_addr port a name",
+            minimalPlus("mode", "reconcile", "metrics_addr", "localhost:http"),
+            "error parsing metrics_addr \"localhost:http\": unknown port"),
+        Arguments.of(
+            "metrics_addr host with a space",
+            minimalPlus("mode", "reconcile", "metrics_addr", "my host:8080"),
+            "error parsing metrics_addr \"my host:8080\": \"my host\" is not an IP address or host"
+                + " name"),
+        Arguments.of(
+            "metrics_addr with too many colons",
+            minimalPlus("mode", "reconcile", "metrics_addr", "::1:8080"),
+            "error parsing metrics_addr \"::1:8080\": address ::1:8080: too many colons in"
+                + " address"),
+        Arguments.of(
+            "metrics_bind_addr that is no address",
+            minimalPlus("mode", "crd", "metrics_bind_addr", "8080"),
+            "error parsing metrics_bind_addr \"8080\": address 8080: missing port in address"),
+        Arguments.of(
+            "webhook addr port out of range",
+            minimalPlus("addr", ":-1"),
+            "error parsing addr \":-1\": invalid port"),
+        Arguments.of(
+            "malformed cluster_dns_zone",
+            minimalPlus("mode", "reconcile", "cluster_dns_zone", "Cluster_Local"),
+            "error parsing cluster_dns_zone \"Cluster_Local\": a lowercase RFC 1123 subdomain must"
+                + " consist of lower case alphanumeric characters, '-' or '.', and must start and"
+                + " end with an alphanumeric character (e.g. 'example.com')"),
+        Arguments.of(
+            "cluster_dns_zone with an empty label",
+            minimalPlus("mode", "reconcile", "cluster_dns_zone", "cluster..local"),
+            "error parsing cluster_dns_zone \"cluster..local\": a lowercase RFC 1123 subdomain"
+                + " must consist of lower case alphanumeric characters, '-' or '.', and must start"
+                + " and end with an alphanumeric character (e.g. 'example.com')"),
+        Arguments.of(
+            "cluster_dns_zone with a label over 63 characters",
+            minimalPlus("mode", "reconcile", "cluster_dns_zone", "z".repeat(64) + ".local"),
+            "error parsing cluster_dns_zone \""
+                + "z".repeat(64)
+                + ".local\": each label must be no more than 63 characters"),
+        Arguments.of(
             "identity_template with pod_label",
             minimalPlus("mode", "crd", "pod_label", "l", "identity_template", "x"),
             "workload registration configuration is incorrect, can only use one of"
@@ -773,6 +843,31 @@ class ConfigParserTest {
     assertThatThrownBy(() -> parse(d))
         .isExactlyInstanceOf(ConfigException.class)
         .hasMessage(message);
+  }
+
+  @ParameterizedTest(name = "{0} = \"{1}\"")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          metrics_addr      | 0
+          metrics_addr      | :0
+          metrics_addr      | 127.0.0.1:9090
+          metrics_addr      | [::1]:8080
+          metrics_addr      | [fe80::1%eth0]:8080
+          metrics_addr      | localhost:65535
+          metrics_addr      | metrics.example.org.:8080
+          cluster_dns_zone  | cluster.local
+          cluster_dns_zone  | k8s
+          cluster_dns_zone  | 1a.example-2.org
+          """)
+  void acceptsListenAddressesAndZonesAsTheServersReadThem(String key, String value) {
+    assertThat(parse(minimalPlus("mode", "reconcile", key, value)).reconcile())
+        .extracting(
+            key.equals("metrics_addr")
+                ? ReconcileConfig::metricsAddr
+                : ReconcileConfig::clusterDnsZone)
+        .isEqualTo(value);
   }
 
   @ParameterizedTest(name = "lock {0} is ignored without leader election")
