@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,24 +37,26 @@ import org.spireregistrar.core.template.CrdTemplates;
  * given {@code []} is empty (its default applies only when the key is absent); a string key given
  * {@code ""} gets its default, as upstream does.
  *
- * <p><b>Keys.</b> A key no mode reads is an error with a did-you-mean suggestion. A key that only
- * another mode reads is ignored with a warning in {@link RegistrarConfig#warnings()}.
+ * <p><b>Keys.</b> A key no mode reads is ignored with a warning and a did-you-mean suggestion in
+ * {@link RegistrarConfig#warnings()}, as the original ignored it silently (its own crd quick start
+ * has {@code add_svc_dns_names}); a key that only another mode reads is ignored with a warning too.
+ * {@code validate --strict} turns warnings into a failure.
  *
- * <p><b>Errors.</b> Decoding errors (unknown key, wrong type, bad duration) name the line of the
- * key: {@code line 4: key "leader_election" must be a boolean, got string "yes"}. Common-section
- * errors carry the prefix {@code error parsing common config: }; mode-section errors have none.
- * Validation errors keep the upstream texts, in the upstream order; the first failure wins: unknown
- * keys; the common keys' types; the common rules of upstream §1.2 (server address, agent socket,
- * trust domain, cluster, label with annotation, mode), then {@code log_level}, {@code log_format},
- * the cluster as an ID segment and {@code disabled_namespaces} as namespace names (ours); then the
- * selected mode's key types and rules (webhook: {@code addr} as a listen address; reconcile: lock
- * type when leader election is on, {@code controller_name} as an ID segment, {@code
- * resync_interval} at least 1s, {@code metrics_addr} as a listen address or "0", {@code
- * cluster_dns_zone} as a DNS-1123 subdomain; crd: identity template with label or annotation,
- * templates referencing an absent {@code context}, lock type, {@code metrics_bind_addr} as a listen
- * address or "0", then {@link CrdTemplates#validate}). A listen address is checked as {@link
- * ListenAddress} parses it (port 0 to 65535), its host without a lookup: {@code error parsing
- * metrics_addr "not an address": address not an address: missing port in address}.
+ * <p><b>Errors.</b> Decoding errors (wrong type, bad duration) name the line of the key: {@code
+ * line 4: key "leader_election" must be a boolean, got string "yes"}. Common-section errors carry
+ * the prefix {@code error parsing common config: }; mode-section errors have none. Validation
+ * errors keep the upstream texts, in the upstream order; the first failure wins: the common keys'
+ * types; the common rules of upstream §1.2 (server address, agent socket, trust domain, cluster,
+ * label with annotation, mode), then {@code log_level}, {@code log_format}, the cluster as an ID
+ * segment and {@code disabled_namespaces} as namespace names (ours); then the selected mode's key
+ * types and rules (webhook: {@code addr} as a listen address; reconcile: lock type when leader
+ * election is on, {@code controller_name} as an ID segment, {@code resync_interval} at least 1s,
+ * {@code metrics_addr} as a listen address or "0", {@code cluster_dns_zone} as a DNS-1123
+ * subdomain; crd: identity template with label or annotation, templates referencing an absent
+ * {@code context}, lock type, {@code metrics_bind_addr} as a listen address or "0", then {@link
+ * CrdTemplates#validate}). A listen address is checked as {@link ListenAddress} parses it (port 0
+ * to 65535), its host without a lookup: {@code error parsing metrics_addr "not an address": address
+ * not an address: missing port in address}.
  *
  * <p>Upstream decoded the file twice and so held every list twice in memory; that quirk is not
  * reproduced (it had no visible effect).
@@ -88,7 +91,7 @@ public final class ConfigParser {
     Objects.requireNonNull(document, "document");
     Values values = Values.of(document);
     CommonConfig common = parseCommon(values);
-    List<String> warnings = values.otherModeWarnings(common.mode());
+    List<String> warnings = values.warnings(common.mode());
     WebhookConfig webhook = WebhookConfig.DEFAULTS;
     ReconcileConfig reconcile = ReconcileConfig.DEFAULTS;
     CrdConfig crd = CrdConfig.DEFAULTS;
@@ -485,6 +488,9 @@ public final class ConfigParser {
 
   /** The known key a misspelling most likely means, if any is close enough. */
   static Optional<String> suggest(String written) {
+    if (written.length() > 64) {
+      return Optional.empty(); // no key is near, and the distance table would be large
+    }
     String key = written.toLowerCase(Locale.ROOT);
     int threshold = Math.max(2, key.length() / 4);
     Optional<ConfigKey> close =
@@ -509,45 +515,48 @@ public final class ConfigParser {
 
   /** The document's items grouped by known key; unknown keys rejected on construction. */
   private static final class Values {
+    private final ConfigDocument document;
     private final Map<ConfigKey, List<ConfigDocument.Entry>> byKey = new EnumMap<>(ConfigKey.class);
-    private final List<ConfigKey> order = new ArrayList<>();
+
+    private Values(ConfigDocument document) {
+      this.document = document;
+    }
 
     static Values of(ConfigDocument document) {
-      Values v = new Values();
+      Values v = new Values(document);
       for (ConfigDocument.Entry e : document.entries()) {
-        ConfigKey key =
-            ConfigKey.lookup(e.key())
-                .orElseThrow(
-                    () -> {
-                      String msg = at(e.line()) + "unknown key " + quote(e.key());
-                      return new ConfigException(
-                          suggest(e.key())
-                              .map(s -> msg + "; did you mean " + quote(s) + "?")
-                              .orElse(msg));
-                    });
-        if (!v.byKey.containsKey(key)) {
-          v.order.add(key);
-        }
-        v.byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
+        ConfigKey.lookup(e.key())
+            .ifPresent(key -> v.byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(e));
       }
       return v;
     }
 
-    /** One warning per key (at its first occurrence) that {@code mode} does not read. */
-    List<String> otherModeWarnings(Mode mode) {
+    /**
+     * The warnings, in file order, one per key at its first occurrence: a key no mode reads ({@code
+     * unknown key "add_svc_dns_names"; did you mean "add_svc_dns_name"?}), a key {@code mode} does
+     * not read ({@code key "addr" is only used in webhook mode; ignored}).
+     */
+    List<String> warnings(Mode mode) {
       List<String> warnings = new ArrayList<>();
-      for (ConfigKey key : order) {
-        if (key.usedIn(mode)) {
+      Set<String> seen = new HashSet<>();
+      for (ConfigDocument.Entry e : document.entries()) {
+        if (!seen.add(e.key().toLowerCase(Locale.ROOT))) {
           continue;
         }
-        ConfigDocument.Entry e = byKey.get(key).get(0);
-        warnings.add(
-            at(e.line())
-                + "key "
-                + quote(e.key())
-                + " is only used in "
-                + key.modesText()
-                + "; ignored");
+        Optional<ConfigKey> key = ConfigKey.lookup(e.key());
+        if (key.isEmpty()) {
+          String msg = at(e.line()) + "unknown key " + quote(e.key());
+          warnings.add(
+              suggest(e.key()).map(s -> msg + "; did you mean " + quote(s) + "?").orElse(msg));
+        } else if (!key.get().usedIn(mode)) {
+          warnings.add(
+              at(e.line())
+                  + "key "
+                  + quote(e.key())
+                  + " is only used in "
+                  + key.get().modesText()
+                  + "; ignored");
+        }
       }
       return warnings;
     }

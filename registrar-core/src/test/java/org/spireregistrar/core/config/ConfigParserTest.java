@@ -997,16 +997,44 @@ class ConfigParserTest {
           add_svid_to_secrets | line 4: unknown key "add_svid_to_secrets"
           foo                 | line 4: unknown key "foo"
           """)
-  void unknownKeyIsAnErrorWithASuggestion(String key, String message) {
-    assertThatThrownBy(() -> parse(minimalPlus(key, "x")))
-        .isExactlyInstanceOf(ConfigException.class)
-        .hasMessage(message);
+  void unknownKeyIsAWarningWithASuggestion(String key, String message) {
+    RegistrarConfig c = parse(minimalPlus(key, "x"));
+
+    assertThat(c.warnings()).containsExactly(message);
+    assertThat(c.common()).isEqualTo(parse(minimalPlus()).common());
   }
 
   @Test
-  void unknownKeyIsReportedBeforeMissingRequiredKeys() {
+  void unknownKeysAreIgnoredWhateverTheirValueAndDoNotHideErrors() {
+    assertThat(parse(minimalPlus("foo", List.of(true, 1), "Foo", "again")).warnings())
+        .as("one warning per key, at its first occurrence")
+        .containsExactly("line 4: unknown key \"foo\"");
     assertThatThrownBy(() -> parse(doc("trust_domian", "example.org")))
-        .hasMessage("line 1: unknown key \"trust_domian\"; did you mean \"trust_domain\"?");
+        .hasMessage(
+            "error parsing common config: server_address or server_socket_path must be"
+                + " specified");
+  }
+
+  @Test
+  void warningsFollowTheFileOrder() {
+    RegistrarConfig c =
+        parse(
+            minimalPlus(
+                "mode", "crd", "addr", ":1", "add_svc_dns_names", true, "metrics_addr", ":2"));
+
+    assertThat(c.warnings())
+        .containsExactly(
+            "line 5: key \"addr\" is only used in webhook mode; ignored",
+            "line 6: unknown key \"add_svc_dns_names\"; did you mean \"add_svc_dns_name\"?",
+            "line 7: key \"metrics_addr\" is only used in reconcile mode; ignored");
+  }
+
+  @Test
+  void aVeryLongUnknownKeyIsQuotedShortAndGetsNoSuggestion() {
+    String key = "cluster" + "x".repeat(1 << 20);
+
+    assertThat(parse(minimalPlus(key, 1)).warnings())
+        .containsExactly("line 4: unknown key \"cluster" + "x".repeat(249) + "\"…");
   }
 
   @Test
