@@ -130,6 +130,9 @@ final class DemoCommand implements Callable<Integer> {
               + loaded.mode().key()
               + "\"");
     }
+    // Read (and so check) the objects before anything starts: a file the stand-in cannot load is
+    // reported as plan reports it.
+    ClusterObjects given = ManifestReader.read(List.of(objects)).objects();
     Path work = Files.createTempDirectory("registrar-demo");
     try {
       if (wanted == Mode.CRD) {
@@ -162,7 +165,7 @@ final class DemoCommand implements Callable<Integer> {
       spire.addFederatedBundle(new TrustDomain("partner.example"));
       spire.addFederatedBundle(new TrustDomain("backup.example"));
       int seeded = k8s.load(objects).size();
-      int seededPodsAndNodes = terminateAsGiven(k8s);
+      int seededPodsAndNodes = terminateAsGiven(k8s, given);
       RegistrarConfig config = embedded(loaded, spire.address());
       out.printf(
           "demo: SPIRE server (in memory) on %s, Kubernetes API stand-in on %s%n",
@@ -202,8 +205,7 @@ final class DemoCommand implements Callable<Integer> {
    *
    * @return the number of pod and node objects seeded (events the registrar will receive)
    */
-  private int terminateAsGiven(KubernetesApiStandIn k8s) {
-    ClusterObjects given = ManifestReader.read(List.of(objects)).objects();
+  private int terminateAsGiven(KubernetesApiStandIn k8s, ClusterObjects given) {
     for (Workload pod : given.pods()) {
       if (pod.terminating()) {
         String path = ResourceType.PODS.objectPath(pod.namespace(), pod.name());

@@ -18,6 +18,10 @@ class GoldenOutputTest {
 
   private static final String CLUSTER = "../examples/cluster";
 
+  /** The original's crd quick start, with its add_svc_dns_names typo. */
+  private static final String QUICK_START =
+      "src/test/resources/configs/upstream-crd-quick-start.conf";
+
   static Stream<Case> cases() {
     return Stream.of(
         new Case("help-root.txt", 0, new String[] {"--help"}),
@@ -38,6 +42,18 @@ class GoldenOutputTest {
             "validate-crd.txt",
             0,
             new String[] {"validate", "-config", "../examples/crd/registrar.conf"}),
+        new Case(
+            "validate-upstream-crd-quick-start.txt",
+            0,
+            new String[] {"validate", "-config", QUICK_START}),
+        new Case(
+            "validate-strict-upstream-crd-quick-start.txt",
+            1,
+            new String[] {"validate", "--strict", "-config", QUICK_START}),
+        new Case(
+            "validate-strict-crd.txt",
+            0,
+            new String[] {"validate", "--strict", "-config", "../examples/crd/registrar.conf"}),
         new Case(
             "plan-webhook-json.txt",
             1,

@@ -37,6 +37,9 @@ final class HclChecker {
   /** Lists and blocks nest at most this deep; a configuration needs two levels. */
   static final int MAX_DEPTH = 64;
 
+  /** Characters of a key or value quoted back in a message. */
+  private static final int SHOWN = 256;
+
   /** What was written as a value. */
   sealed interface Shape permits Scalar, Items, Elements {}
 
@@ -444,8 +447,12 @@ final class HclChecker {
     quirks.add(new Quirk(line, what, false));
   }
 
+  /** Quoted as Go quotes; past {@link #SHOWN} characters cut with "…" (a key may be 1 MiB). */
   private static String quote(String s) {
-    return GoQuote.quote(s);
+    if (s.codePointCount(0, s.length()) <= SHOWN) {
+      return GoQuote.quote(s);
+    }
+    return GoQuote.quote(s.substring(0, s.offsetByCodePoints(0, SHOWN))) + "…";
   }
 
   private static String describe(Token t) {
@@ -454,7 +461,7 @@ final class HclChecker {
       // As written (escapes too), unless it holds characters that must be quoted to be seen.
       case STRING ->
           "string "
-              + (t.text().codePoints().allMatch(GoQuote::isPrint)
+              + (t.text().length() <= SHOWN && t.text().codePoints().allMatch(GoQuote::isPrint)
                   ? t.text()
                   : quote(t.text().substring(1, t.text().length() - 1)));
       case HEREDOC -> "heredoc";

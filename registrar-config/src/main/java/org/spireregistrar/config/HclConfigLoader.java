@@ -1,14 +1,18 @@
 package org.spireregistrar.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import org.spireregistrar.core.config.ConfigDocument;
 import org.spireregistrar.core.config.ConfigException;
@@ -29,11 +33,17 @@ import org.spireregistrar.core.config.RegistrarConfig;
  * in the decoded document is hcl4j's.
  *
  * <p>Errors are {@link ConfigException}s with complete messages: {@code unable to load
- * configuration: open x.conf: no such file or directory}, {@code unable to decode configuration:
- * line 3: key "trust_domain" has no value}, or the validation messages of {@link ConfigParser}.
- * Nothing is logged or printed (hcl4j's logger is off in {@code simplelogger.properties}).
+ * configuration: open x.conf: no such file or directory}, {@code unable to load configuration: read
+ * x.conf: larger than 1 MiB, the limit for a configuration file}, {@code unable to load
+ * configuration: read x.conf: not UTF-8 text: invalid byte 0xE9 (line 2, column 17)}, {@code unable
+ * to decode configuration: line 3: key "trust_domain" has no value}, or the validation messages of
+ * {@link ConfigParser}. Nothing is logged or printed (hcl4j's logger is off in {@code
+ * simplelogger.properties}).
  */
 public final class HclConfigLoader {
+
+  /** The largest configuration file read: 1 MiB (the registrar's files are a few hundred bytes). */
+  public static final int MAX_CONFIG_BYTES = 1 << 20;
 
   private HclConfigLoader() {}
 
@@ -69,31 +79,65 @@ public final class HclConfigLoader {
     return Hcl4jDecoder.decode(text, sourceName);
   }
 
-  /** The file's text; errors worded like Go's, as upstream printed them. */
+  /**
+   * The file's text; errors worded like Go's, as upstream printed them. At most {@link
+   * #MAX_CONFIG_BYTES} bytes are read, so a huge file or a device ({@code /dev/zero}) fails at once
+   * rather than filling the heap.
+   */
   private static String read(Path path) {
+    if (Files.isDirectory(path)) {
+      throw loadError("read " + path + ": is a directory");
+    }
     byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(path);
+    try (InputStream in = Files.newInputStream(path)) {
+      bytes = in.readNBytes(MAX_CONFIG_BYTES + 1);
     } catch (NoSuchFileException e) {
       throw loadError("open " + path + ": no such file or directory");
     } catch (AccessDeniedException e) {
       throw loadError("open " + path + ": permission denied");
     } catch (IOException e) {
-      if (Files.isDirectory(path)) {
-        throw loadError("read " + path + ": is a directory");
-      }
       throw loadError("read " + path + ": " + e.getMessage());
     }
+    if (bytes.length > MAX_CONFIG_BYTES) {
+      throw loadError(
+          "read "
+              + path
+              + ": larger than "
+              + (MAX_CONFIG_BYTES >> 20)
+              + " MiB, the limit for a configuration file");
+    }
+    ByteBuffer in = ByteBuffer.wrap(bytes);
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
+          .decode(in)
           .toString();
     } catch (CharacterCodingException e) {
-      throw loadError("read " + path + ": not UTF-8 text");
+      throw loadError("read " + path + ": not UTF-8 text: " + invalidByte(bytes));
     }
+  }
+
+  /** {@code invalid byte 0xE9 (line 2, column 7)}: the first byte that is not UTF-8. */
+  private static String invalidByte(byte[] bytes) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+    decoder.decode(in, out, true); // stops at the first malformed sequence
+    int at = in.position();
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i < at; i++) {
+      if (bytes[i] == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    String before = new String(bytes, lineStart, at - lineStart, StandardCharsets.UTF_8);
+    int column = before.codePointCount(0, before.length()) + 1;
+    return String.format(
+        Locale.ROOT, "invalid byte 0x%02X (line %d, column %d)", bytes[at] & 0xff, line, column);
   }
 
   private static ConfigException loadError(String reason) {

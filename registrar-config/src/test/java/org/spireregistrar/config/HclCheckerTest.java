@@ -546,7 +546,8 @@ class HclCheckerTest {
           + "add_svc_dns_name = TRUE\n"
           + "dns_name_templates = [\"{{.Pod.Name}}\"]\n"
           + "cluster_dns_zone = \"$${x}.local\"\n"
-          + "metrics_bind_addr = <<EOF\n:8080\nEOF\n"
+          + "metrics_bind_addr = \":8080\"\n"
+          + "webhook_cert_dir = <<EOF\n/run/spire/serving-certs\nEOF\n"
           + "/* end */\n";
 
   @Test

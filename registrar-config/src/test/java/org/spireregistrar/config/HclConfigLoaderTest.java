@@ -56,7 +56,63 @@ class HclConfigLoaderTest {
 
     assertThatThrownBy(() -> HclConfigLoader.load(path))
         .isExactlyInstanceOf(ConfigException.class)
-        .hasMessage("unable to load configuration: read " + path + ": not UTF-8 text");
+        .hasMessage(
+            "unable to load configuration: read "
+                + path
+                + ": not UTF-8 text: invalid byte 0xE9 (line 1, column 4)");
+  }
+
+  @Test
+  void namesTheLineAndColumnOfTheFirstByteThatIsNotUtf8() throws IOException {
+    Path path = dir.resolve("latin1.conf");
+    Files.write(
+        path,
+        "trust_domain = \"example.org\"\ncluster = \"caf\u00e9 \u00e9\"\n"
+            .getBytes(StandardCharsets.ISO_8859_1));
+
+    assertThatThrownBy(() -> HclConfigLoader.load(path))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "unable to load configuration: read "
+                + path
+                + ": not UTF-8 text: invalid byte 0xE9 (line 2, column 15)");
+  }
+
+  @Test
+  void aFileLargerThanOneMebibyteIsUnableToLoadWithoutReadingIt() throws IOException {
+    Path path = dir.resolve("huge.conf");
+    Files.write(path, new byte[HclConfigLoader.MAX_CONFIG_BYTES + 1]);
+
+    assertThatThrownBy(() -> HclConfigLoader.load(path))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "unable to load configuration: read "
+                + path
+                + ": larger than 1 MiB, the limit for a configuration file");
+  }
+
+  @Test
+  void aDeviceWithoutEndIsUnableToLoad() {
+    Path zero = Path.of("/dev/zero");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(zero), "no /dev/zero here");
+
+    assertThatThrownBy(() -> HclConfigLoader.load(zero))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "unable to load configuration: read /dev/zero: larger than 1 MiB, the limit for a"
+                + " configuration file");
+  }
+
+  @Test
+  void aFileOfExactlyOneMebibyteIsRead() throws IOException {
+    Path path = dir.resolve("padded.conf");
+    String text = MINIMAL_15 + "mode = \"reconcile\"\n";
+    Files.writeString(
+        path,
+        text + "#".repeat(HclConfigLoader.MAX_CONFIG_BYTES - text.length()),
+        StandardCharsets.UTF_8);
+
+    assertThat(quietlyLoad(path).mode()).isEqualTo(Mode.RECONCILE);
   }
 
   @Test
@@ -337,7 +393,7 @@ class HclConfigLoaderTest {
                 add_svc_dns_name = false
                 leader_election = true
                 leader_election_resource_lock = "leases"
-                metrics_bind_addr = "addr"
+                metrics_bind_addr = "addr:8080"
                 pod_controller = true
                 webhook_enabled = false
                 mode = "crd"
@@ -360,7 +416,7 @@ class HclConfigLoaderTest {
                       crd(
                           false,
                           true,
-                          "addr",
+                          "addr:8080",
                           "IDENTITYTEMPLATE",
                           "",
                           List.of("DNSNAMETEMPLATE"),
@@ -547,14 +603,41 @@ class HclConfigLoaderTest {
   }
 
   @Test
-  void unknownKeyNamesTheLineAndSuggests() {
-    assertThatThrownBy(
-            () ->
-                HclConfigLoader.parse(
-                    MINIMAL_15 + "mode = \"crd\"\nadd_svc_dns_names = false\n", "t.conf"))
-        .isExactlyInstanceOf(ConfigException.class)
-        .hasMessage(
+  void unknownKeyIsAWarningNamingTheLineWithASuggestion() {
+    RegistrarConfig c =
+        HclConfigLoader.parse(MINIMAL_15 + "mode = \"crd\"\nadd_svc_dns_names = false\n", "t.conf");
+
+    assertThat(c.warnings())
+        .containsExactly(
             "line 5: unknown key \"add_svc_dns_names\"; did you mean \"add_svc_dns_name\"?");
+    assertThat(c.crd().addSvcDnsName()).as("the typo sets nothing, as upstream").isTrue();
+  }
+
+  /**
+   * The crd-mode quick start of the original's documentation (mode-crd README), as it shipped: its
+   * {@code add_svc_dns_names} is a typo the Go binary ignored, so it must load here too.
+   */
+  static final String UPSTREAM_CRD_QUICK_START =
+      """
+      log_level = "debug"
+      trust_domain = "example.org"
+      server_socket_path = "/run/spire/sockets/registration.sock"
+      cluster = "demo-cluster"
+      mode = "crd"
+      pod_controller = true
+      add_svc_dns_names = true
+      leader_election = false
+      metrics_bind_addr = "0"
+      """;
+
+  @Test
+  void theUpstreamCrdQuickStartLoadsWithOneWarning() {
+    RegistrarConfig c = HclConfigLoader.parse(UPSTREAM_CRD_QUICK_START, "registrar.conf");
+
+    assertThat(c.mode()).isEqualTo(Mode.CRD);
+    assertThat(c.warnings())
+        .containsExactly(
+            "line 7: unknown key \"add_svc_dns_names\"; did you mean \"add_svc_dns_name\"?");
   }
 
   @Test

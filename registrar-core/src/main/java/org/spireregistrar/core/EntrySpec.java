@@ -1,6 +1,7 @@
 package org.spireregistrar.core;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -12,7 +13,14 @@ import java.util.TreeSet;
  *
  * <p>Normalised on construction: selectors sorted and de-duplicated (the server treats them as a
  * set); DNS names de-duplicated with their order kept (the first becomes the certificate CN);
- * {@code federatesWith} sorted and de-duplicated (a set on the server too).
+ * {@code federatesWith} de-duplicated with its order kept (the order of the {@code
+ * spiffe.io/federatesWith} annotation, product §2.2: what {@code plan} prints and what is sent).
+ *
+ * <p>Equality: SPIRE stores {@code federates_with} as a set and lists it in its own order, so two
+ * specs whose {@code federatesWith} hold the same trust domains in a different order are
+ * <em>equal</em> (and have the same hash code): an entry that differs from the desired spec only in
+ * that order is not updated (product §2.3: no update when nothing changed). Every other component
+ * compares as a record's does.
  *
  * @param spiffeId the workload's SPIFFE ID
  * @param parentId the ID of the agent (or node alias) the SVID is issued to
@@ -38,7 +46,49 @@ public record EntrySpec(
     }
     dnsNames = List.copyOf(new LinkedHashSet<>(Objects.requireNonNull(dnsNames, "dnsNames")));
     federatesWith =
-        List.copyOf(new TreeSet<>(Objects.requireNonNull(federatesWith, "federatesWith")));
+        List.copyOf(new LinkedHashSet<>(Objects.requireNonNull(federatesWith, "federatesWith")));
+  }
+
+  /** Component-wise, with {@code federatesWith} compared as a set (see the class comment). */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    return o instanceof EntrySpec e
+        && downstream == e.downstream
+        && spiffeId.equals(e.spiffeId)
+        && parentId.equals(e.parentId)
+        && selectors.equals(e.selectors)
+        && dnsNames.equals(e.dnsNames)
+        && sameMembers(federatesWith, e.federatesWith);
+  }
+
+  /** Consistent with {@link #equals}: the trust domains' hash codes are summed (order-free). */
+  @Override
+  public int hashCode() {
+    int federation = 0;
+    for (TrustDomain td : federatesWith) {
+      federation += td.hashCode();
+    }
+    int h = spiffeId.hashCode();
+    h = 31 * h + parentId.hashCode();
+    h = 31 * h + selectors.hashCode();
+    h = 31 * h + dnsNames.hashCode();
+    h = 31 * h + federation;
+    return 31 * h + Boolean.hashCode(downstream);
+  }
+
+  /** Whether two duplicate-free lists hold the same elements, in any order. */
+  private static boolean sameMembers(List<TrustDomain> a, List<TrustDomain> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    if (a.size() <= 1 || a.equals(b)) {
+      return a.equals(b);
+    }
+    // Usually one or two trust domains: containsAll beats building sets.
+    return a.size() <= 8 ? b.containsAll(a) : new HashSet<>(a).equals(new HashSet<>(b));
   }
 
   /** A spec with no DNS names, no federation and {@code downstream = false}. */

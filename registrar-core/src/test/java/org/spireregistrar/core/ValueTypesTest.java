@@ -44,7 +44,10 @@ class ValueTypesTest {
     assertThat(a.dnsNames())
         .as("order kept: the first is the CN")
         .containsExactly("b.example", "a.example");
-    assertThat(a.federatesWith()).extracting(TrustDomain::name).containsExactly("a.org", "z.org");
+    assertThat(a.federatesWith())
+        .as("order kept, duplicates dropped (product §2.2)")
+        .extracting(TrustDomain::name)
+        .containsExactly("z.org", "a.org");
     EntrySpec b =
         new EntrySpec(
             ID,
@@ -56,6 +59,23 @@ class ValueTypesTest {
     assertThat(a).isEqualTo(b);
     assertThat(a.withDnsNames(List.of("a.example", "b.example"))).isNotEqualTo(b);
     assertThat(a.similarityKey()).isEqualTo(a.withDnsNames(List.of()).similarityKey());
+  }
+
+  @Test
+  void federationKeepsItsOrderButEqualityTreatsItAsASet() {
+    EntrySpec spec = EntrySpec.of(ID, PARENT, List.of(Selector.parse("k8s:ns:x")));
+    EntrySpec ba =
+        spec.withFederatesWith(List.of(new TrustDomain("b.org"), new TrustDomain("a.org")));
+    EntrySpec ab =
+        spec.withFederatesWith(List.of(new TrustDomain("a.org"), new TrustDomain("b.org")));
+
+    assertThat(ba.federatesWith()).extracting(TrustDomain::name).containsExactly("b.org", "a.org");
+    assertThat(ba).as("SPIRE stores federates_with as a set").isEqualTo(ab);
+    assertThat(ba.hashCode()).isEqualTo(ab.hashCode());
+    assertThat(ba).isNotEqualTo(spec.withFederatesWith(List.of(new TrustDomain("a.org"))));
+    assertThat(ba)
+        .isNotEqualTo(
+            spec.withFederatesWith(List.of(new TrustDomain("a.org"), new TrustDomain("c.org"))));
   }
 
   @Test

@@ -9,8 +9,8 @@ import com.google.gson.JsonPrimitive;
 import java.util.Map;
 
 /**
- * Jackson trees (YAML files, admission bodies) as the Gson trees {@link ObjectViews} reads, which
- * is what client-java's informers hand over.
+ * Jackson trees (admission bodies) as the Gson trees {@link ObjectViews} reads, which is what
+ * client-java's informers hand over.
  */
 public final class JsonTrees {
   private JsonTrees() {}

@@ -109,7 +109,11 @@ public final class ObjectViews {
    * @throws RejectedObjectException {@code Node <name>: <field> must be …} (STRICT only)
    */
   public NodeInfo node(JsonObject node) {
-    Fields meta = root("Node", node, false).object("metadata");
+    Fields root = root("Node", node, false);
+    Fields meta = root.object("metadata");
+    // Not read, but a Node whose spec or status is not an object is no Node (STRICT refuses it).
+    root.object("spec");
+    root.object("status");
     return new NodeInfo(meta.string("name"), meta.string("uid"), meta.stringMap("annotations"));
   }
 

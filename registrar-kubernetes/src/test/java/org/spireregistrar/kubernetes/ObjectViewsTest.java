@@ -384,6 +384,18 @@ class ObjectViewsTest {
             "Node n1: metadata.annotations must be a map of strings, got list",
             new NodeInfo("n1", "", Map.of())),
         new WrongType(
+            "node: spec a string",
+            "Node",
+            "{\"metadata\":{\"name\":\"n1\"},\"spec\":\"hello\"}",
+            "Node n1: spec must be an object, got string",
+            new NodeInfo("n1", "", Map.of())),
+        new WrongType(
+            "node: status a list",
+            "Node",
+            "{\"metadata\":{\"name\":\"n1\"},\"status\":[]}",
+            "Node n1: status must be an object, got list",
+            new NodeInfo("n1", "", Map.of())),
+        new WrongType(
             "endpoints: subsets a map",
             "Endpoints",
             ENDPOINTS.formatted("{\"a\":1}"),

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,19 +37,26 @@ import org.spireregistrar.core.template.CrdTemplates;
  * given {@code []} is empty (its default applies only when the key is absent); a string key given
  * {@code ""} gets its default, as upstream does.
  *
- * <p><b>Keys.</b> A key no mode reads is an error with a did-you-mean suggestion. A key that only
- * another mode reads is ignored with a warning in {@link RegistrarConfig#warnings()}.
+ * <p><b>Keys.</b> A key no mode reads is ignored with a warning and a did-you-mean suggestion in
+ * {@link RegistrarConfig#warnings()}, as the original ignored it silently (its own crd quick start
+ * has {@code add_svc_dns_names}); a key that only another mode reads is ignored with a warning too.
+ * {@code validate --strict} turns warnings into a failure.
  *
- * <p><b>Errors.</b> Decoding errors (unknown key, wrong type, bad duration) name the line of the
- * key: {@code line 4: key "leader_election" must be a boolean, got string "yes"}. Common-section
- * errors carry the prefix {@code error parsing common config: }; mode-section errors have none.
- * Validation errors keep the upstream texts, in the upstream order; the first failure wins: unknown
- * keys; the common keys' types; the common rules of upstream §1.2 (server address, agent socket,
- * trust domain, cluster, label with annotation, mode), then {@code log_level}, {@code log_format}
- * and the cluster as an ID segment (ours); then the selected mode's key types and rules (reconcile:
- * lock type when leader election is on, {@code controller_name} as an ID segment, {@code
- * resync_interval} at least 1s; crd: identity template with label or annotation, templates
- * referencing an absent {@code context}, lock type, then {@link CrdTemplates#validate}).
+ * <p><b>Errors.</b> Decoding errors (wrong type, bad duration) name the line of the key: {@code
+ * line 4: key "leader_election" must be a boolean, got string "yes"}. Common-section errors carry
+ * the prefix {@code error parsing common config: }; mode-section errors have none. Validation
+ * errors keep the upstream texts, in the upstream order; the first failure wins: the common keys'
+ * types; the common rules of upstream §1.2 (server address, agent socket, trust domain, cluster,
+ * label with annotation, mode), then {@code log_level}, {@code log_format}, the cluster as an ID
+ * segment and {@code disabled_namespaces} as namespace names (ours); then the selected mode's key
+ * types and rules (webhook: {@code addr} as a listen address; reconcile: lock type when leader
+ * election is on, {@code controller_name} as an ID segment, {@code resync_interval} at least 1s,
+ * {@code metrics_addr} as a listen address or "0", {@code cluster_dns_zone} as a DNS-1123
+ * subdomain; crd: identity template with label or annotation, templates referencing an absent
+ * {@code context}, lock type, {@code metrics_bind_addr} as a listen address or "0", then {@link
+ * CrdTemplates#validate}). A listen address is checked as {@link ListenAddress} parses it (port 0
+ * to 65535), its host without a lookup: {@code error parsing metrics_addr "not an address": address
+ * not an address: missing port in address}.
  *
  * <p>Upstream decoded the file twice and so held every list twice in memory; that quirk is not
  * reproduced (it had no visible effect).
@@ -67,6 +75,9 @@ public final class ConfigParser {
 
   private static final Duration MIN_RESYNC_INTERVAL = Duration.ofSeconds(1);
 
+  /** {@code metrics_addr} / {@code metrics_bind_addr} value that turns the endpoint off. */
+  private static final String METRICS_DISABLED = "0";
+
   private ConfigParser() {}
 
   /**
@@ -80,7 +91,7 @@ public final class ConfigParser {
     Objects.requireNonNull(document, "document");
     Values values = Values.of(document);
     CommonConfig common = parseCommon(values);
-    List<String> warnings = values.otherModeWarnings(common.mode());
+    List<String> warnings = values.warnings(common.mode());
     WebhookConfig webhook = WebhookConfig.DEFAULTS;
     ReconcileConfig reconcile = ReconcileConfig.DEFAULTS;
     CrdConfig crd = CrdConfig.DEFAULTS;
@@ -217,11 +228,11 @@ public final class ConfigParser {
     // texts upstream gave at Run time.
     String level = logLevel.toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(level)) {
-      throw common("not a valid logrus Level: " + GoQuote.quote(logLevel));
+      throw common("not a valid logrus Level: " + quote(logLevel));
     }
     String format = logFormat.toLowerCase(Locale.ROOT);
     if (!LOG_FORMATS.contains(format)) {
-      throw common("unknown logger format: " + GoQuote.quote(logFormat));
+      throw common("unknown logger format: " + quote(logFormat));
     }
     // Ours: the cluster name is a segment of every node and parent ID; upstream only failed
     // later, when building the first ID.
@@ -229,9 +240,17 @@ public final class ConfigParser {
     if (clusterProblem != null) {
       throw common(
           "cluster "
-              + GoQuote.quote(cluster)
+              + quote(cluster)
               + " is not a valid SPIFFE ID path segment: "
               + clusterProblem);
+    }
+    // Ours (product §2.4): a namespace name that cannot exist would silently disable nothing.
+    for (String ns : disabledNamespaces) {
+      String problem = NetworkNames.labelProblem(ns);
+      if (problem != null) {
+        throw common(
+            "disabled_namespaces: " + quote(ns) + " is not a valid namespace name: " + problem);
+      }
     }
 
     return new CommonConfig(
@@ -251,8 +270,10 @@ public final class ConfigParser {
 
   private static WebhookConfig parseWebhook(Values v) {
     WebhookConfig d = WebhookConfig.DEFAULTS;
+    String addr = v.stringOrDefault(ConfigKey.ADDR, d.addr());
+    checkListenAddress(ConfigKey.ADDR, addr);
     return new WebhookConfig(
-        v.stringOrDefault(ConfigKey.ADDR, d.addr()),
+        addr,
         v.stringOrDefault(ConfigKey.CERT_PATH, d.certPath()),
         v.stringOrDefault(ConfigKey.KEY_PATH, d.keyPath()),
         v.stringOrDefault(ConfigKey.CACERT_PATH, d.cacertPath()),
@@ -280,13 +301,22 @@ public final class ConfigParser {
     if (nameProblem != null) {
       throw new ConfigException(
           "controller_name "
-              + GoQuote.quote(controllerName)
+              + quote(controllerName)
               + " is not a valid SPIFFE ID path segment: "
               + nameProblem);
     }
     if (resync.compareTo(MIN_RESYNC_INTERVAL) < 0) {
       throw new ConfigException(
-          "resync_interval must be at least 1s, got " + GoQuote.quote(GoDuration.format(resync)));
+          "resync_interval must be at least 1s, got " + quote(GoDuration.format(resync)));
+    }
+    // Ours (product §2.4): upstream failed only at start, when binding or building names.
+    if (!metricsAddr.equals(METRICS_DISABLED)) {
+      checkListenAddress(ConfigKey.METRICS_ADDR, metricsAddr);
+    }
+    String zoneProblem = NetworkNames.subdomainProblem(clusterDnsZone);
+    if (zoneProblem != null) {
+      throw new ConfigException(
+          "error parsing cluster_dns_zone " + quote(clusterDnsZone) + ": " + zoneProblem);
     }
     return new ReconcileConfig(
         metricsAddr, leaderElection, lock, controllerName, addPodDnsNames, clusterDnsZone, resync);
@@ -331,6 +361,9 @@ public final class ConfigParser {
     }
     if (leaderElection) {
       checkLock(lock);
+    }
+    if (!metricsBindAddr.equals(METRICS_DISABLED)) {
+      checkListenAddress(ConfigKey.METRICS_BIND_ADDR, metricsBindAddr);
     }
     CrdConfig crd =
         new CrdConfig(
@@ -383,8 +416,28 @@ public final class ConfigParser {
       default:
         throw new ConfigException(
             "Invalid lock-type "
-                + GoQuote.quote(lock)
+                + quote(lock)
                 + " in leader_election_resource_lock; the supported type is \"leases\"");
+    }
+  }
+
+  /**
+   * A listen address as the servers read it ({@link ListenAddress}), its host checked without a
+   * lookup: {@code error parsing metrics_addr "x": address x: missing port in address}.
+   */
+  private static void checkListenAddress(ConfigKey key, String addr) {
+    String problem;
+    try {
+      ListenAddress a = ListenAddress.parse(addr);
+      problem =
+          NetworkNames.isHost(a.host())
+              ? null
+              : quote(a.host()) + " is not an IP address or host name";
+    } catch (IllegalArgumentException e) {
+      problem = e.getMessage();
+    }
+    if (problem != null) {
+      throw new ConfigException("error parsing " + key.hcl() + " " + quote(addr) + ": " + problem);
     }
   }
 
@@ -394,6 +447,14 @@ public final class ConfigParser {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers shared with ConfigDocument and GoDuration
+
+  /** Quoted as Go quotes; past 256 characters cut with "…" (a key or value may be 1 MiB long). */
+  static String quote(String s) {
+    if (s.codePointCount(0, s.length()) <= 256) {
+      return GoQuote.quote(s);
+    }
+    return GoQuote.quote(s.substring(0, s.offsetByCodePoints(0, 256))) + "…";
+  }
 
   /** {@code "line N: "}, or "" when the line is unknown (0). */
   static String at(int line) {
@@ -427,6 +488,9 @@ public final class ConfigParser {
 
   /** The known key a misspelling most likely means, if any is close enough. */
   static Optional<String> suggest(String written) {
+    if (written.length() > 64) {
+      return Optional.empty(); // no key is near, and the distance table would be large
+    }
     String key = written.toLowerCase(Locale.ROOT);
     int threshold = Math.max(2, key.length() / 4);
     Optional<ConfigKey> close =
@@ -451,45 +515,48 @@ public final class ConfigParser {
 
   /** The document's items grouped by known key; unknown keys rejected on construction. */
   private static final class Values {
+    private final ConfigDocument document;
     private final Map<ConfigKey, List<ConfigDocument.Entry>> byKey = new EnumMap<>(ConfigKey.class);
-    private final List<ConfigKey> order = new ArrayList<>();
+
+    private Values(ConfigDocument document) {
+      this.document = document;
+    }
 
     static Values of(ConfigDocument document) {
-      Values v = new Values();
+      Values v = new Values(document);
       for (ConfigDocument.Entry e : document.entries()) {
-        ConfigKey key =
-            ConfigKey.lookup(e.key())
-                .orElseThrow(
-                    () -> {
-                      String msg = at(e.line()) + "unknown key " + GoQuote.quote(e.key());
-                      return new ConfigException(
-                          suggest(e.key())
-                              .map(s -> msg + "; did you mean " + GoQuote.quote(s) + "?")
-                              .orElse(msg));
-                    });
-        if (!v.byKey.containsKey(key)) {
-          v.order.add(key);
-        }
-        v.byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
+        ConfigKey.lookup(e.key())
+            .ifPresent(key -> v.byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(e));
       }
       return v;
     }
 
-    /** One warning per key (at its first occurrence) that {@code mode} does not read. */
-    List<String> otherModeWarnings(Mode mode) {
+    /**
+     * The warnings, in file order, one per key at its first occurrence: a key no mode reads ({@code
+     * unknown key "add_svc_dns_names"; did you mean "add_svc_dns_name"?}), a key {@code mode} does
+     * not read ({@code key "addr" is only used in webhook mode; ignored}).
+     */
+    List<String> warnings(Mode mode) {
       List<String> warnings = new ArrayList<>();
-      for (ConfigKey key : order) {
-        if (key.usedIn(mode)) {
+      Set<String> seen = new HashSet<>();
+      for (ConfigDocument.Entry e : document.entries()) {
+        if (!seen.add(e.key().toLowerCase(Locale.ROOT))) {
           continue;
         }
-        ConfigDocument.Entry e = byKey.get(key).get(0);
-        warnings.add(
-            at(e.line())
-                + "key "
-                + GoQuote.quote(e.key())
-                + " is only used in "
-                + key.modesText()
-                + "; ignored");
+        Optional<ConfigKey> key = ConfigKey.lookup(e.key());
+        if (key.isEmpty()) {
+          String msg = at(e.line()) + "unknown key " + quote(e.key());
+          warnings.add(
+              suggest(e.key()).map(s -> msg + "; did you mean " + quote(s) + "?").orElse(msg));
+        } else if (!key.get().usedIn(mode)) {
+          warnings.add(
+              at(e.line())
+                  + "key "
+                  + quote(e.key())
+                  + " is only used in "
+                  + key.get().modesText()
+                  + "; ignored");
+        }
       }
       return warnings;
     }
@@ -537,7 +604,7 @@ public final class ConfigParser {
           throw new ConfigException(
               at(e.line())
                   + "key "
-                  + GoQuote.quote(e.key())
+                  + quote(e.key())
                   + " must be a port number from 1 to 65535, got "
                   + n);
         }
@@ -562,7 +629,7 @@ public final class ConfigParser {
           throw new ConfigException(
               at(e.line())
                   + "key "
-                  + GoQuote.quote(e.key())
+                  + quote(e.key())
                   + " is not a valid duration: "
                   + ex.getMessage());
         }
@@ -587,7 +654,7 @@ public final class ConfigParser {
                 prefix
                     + at(e.line())
                     + "key "
-                    + GoQuote.quote(e.key())
+                    + quote(e.key())
                     + " must be a list of strings, got "
                     + describe(list.get(i))
                     + " at index "
@@ -632,7 +699,7 @@ public final class ConfigParser {
         prefix
             + at(line)
             + "key "
-            + GoQuote.quote(key)
+            + quote(key)
             + " must be "
             + expected
             + ", got "
@@ -642,7 +709,7 @@ public final class ConfigParser {
   /** "string \"yes\"", "number 3", "boolean true", "list", "block". */
   static String describe(Object value) {
     if (value instanceof String s) {
-      return "string " + GoQuote.quote(s);
+      return "string " + quote(s);
     }
     if (value instanceof Boolean b) {
       return "boolean " + b;

@@ -2,7 +2,6 @@ package org.spireregistrar.core.config;
 
 import java.time.Duration;
 import java.util.Map;
-import org.spireregistrar.core.GoQuote;
 
 /**
  * Go's {@code time.ParseDuration} and {@code time.Duration.String()}, so duration keys read and
@@ -99,16 +98,17 @@ public final class GoDuration {
         i++;
       }
       if (i == unitStart) {
-        throw new IllegalArgumentException("time: missing unit in duration " + GoQuote.quote(orig));
+        throw new IllegalArgumentException(
+            "time: missing unit in duration " + ConfigParser.quote(orig));
       }
       String unitText = s.substring(unitStart, i);
       Long unit = UNITS.get(unitText);
       if (unit == null) {
         throw new IllegalArgumentException(
             "time: unknown unit "
-                + GoQuote.quote(unitText)
+                + ConfigParser.quote(unitText)
                 + " in duration "
-                + GoQuote.quote(orig));
+                + ConfigParser.quote(orig));
       }
       if (whole > Long.MAX_VALUE / unit) {
         throw invalid(orig);
@@ -205,6 +205,6 @@ public final class GoDuration {
   }
 
   private static IllegalArgumentException invalid(String orig) {
-    return new IllegalArgumentException("time: invalid duration " + GoQuote.quote(orig));
+    return new IllegalArgumentException("time: invalid duration " + ConfigParser.quote(orig));
   }
 }

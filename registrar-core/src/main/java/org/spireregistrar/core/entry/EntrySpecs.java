@@ -1,10 +1,12 @@
 package org.spireregistrar.core.entry;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.spireregistrar.core.EntrySpec;
 import org.spireregistrar.core.Selector;
 import org.spireregistrar.core.SpiffeId;
+import org.spireregistrar.core.TrustDomain;
 
 /** Orderings of {@link EntrySpec}s. */
 public final class EntrySpecs {
@@ -13,8 +15,10 @@ public final class EntrySpecs {
   /**
    * The order of {@code plan} output (product §3): by SPIFFE ID string, then parent ID string, then
    * selectors compared as {@code type:value} strings element by element (a shorter list first on a
-   * tie), then DNS names, federated trust domains and {@code downstream} (false first), so that it
-   * is a total order consistent with {@link EntrySpec#equals}. Allocation-free.
+   * tie), then DNS names, federated trust domains (as a sorted set: {@link EntrySpec#equals}
+   * ignores their order) and {@code downstream} (false first), so that it is a total order
+   * consistent with {@link EntrySpec#equals}. Allocation-free unless a spec federates with several
+   * domains.
    */
   public static final Comparator<EntrySpec> PLAN_ORDER = EntrySpecs::compare;
 
@@ -50,7 +54,7 @@ public final class EntrySpecs {
     if (c != 0) {
       return c;
     }
-    c = compareLists(a.federatesWith(), b.federatesWith());
+    c = compareFederation(a.federatesWith(), b.federatesWith());
     if (c != 0) {
       return c;
     }
@@ -68,6 +72,18 @@ public final class EntrySpecs {
       }
     }
     return Integer.compare(a.size(), b.size());
+  }
+
+  /** The trust domains sorted, then as {@link #compareLists}. */
+  private static int compareFederation(List<TrustDomain> a, List<TrustDomain> b) {
+    if (a.size() <= 1 && b.size() <= 1) {
+      return compareLists(a, b); // already sorted
+    }
+    List<TrustDomain> x = new ArrayList<>(a);
+    List<TrustDomain> y = new ArrayList<>(b);
+    x.sort(null);
+    y.sort(null);
+    return compareLists(x, y);
   }
 
   /** Element by element, a shorter list first on a tie. */

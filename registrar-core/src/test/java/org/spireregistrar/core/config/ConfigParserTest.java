@@ -639,6 +639,27 @@ class ConfigParserTest {
             minimalPlus("mode", "x", "log_level", "y"),
             p + "invalid mode \"x\", valid values are crd, webhook and reconcile"),
         Arguments.of(
+            "disabled namespace that no namespace can be named",
+            minimalPlus("disabled_namespaces", List.of("kube-system", "Team_A")),
+            p
+                + "disabled_namespaces: \"Team_A\" is not a valid namespace name: a lowercase RFC"
+                + " 1123 label must consist of lower case alphanumeric characters or '-', and must"
+                + " start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')"),
+        Arguments.of(
+            "disabled namespace too long",
+            minimalPlus("disabled_namespaces", List.of("n".repeat(64))),
+            p
+                + "disabled_namespaces: \""
+                + "n".repeat(64)
+                + "\" is not a valid namespace name: must be no more than 63 characters"),
+        Arguments.of(
+            "empty disabled namespace",
+            minimalPlus("disabled_namespaces", List.of("")),
+            p
+                + "disabled_namespaces: \"\" is not a valid namespace name: a lowercase RFC 1123"
+                + " label must consist of lower case alphanumeric characters or '-', and must start"
+                + " and end with an alphanumeric character (e.g. 'my-name', or '123-abc')"),
+        Arguments.of(
             "cluster that cannot be an ID segment",
             minimalPlus("cluster", "prod/eu"),
             p
@@ -737,6 +758,55 @@ class ConfigParserTest {
             "controller_name \"a/b\" is not a valid SPIFFE ID path segment: path segment"
                 + " characters are limited to letters, numbers, dots, dashes, and underscores"),
         Arguments.of(
+            "metrics_addr that is no address",
+            minimalPlus("mode", "reconcile", "metrics_addr", "not an address"),
+            "error parsing metrics_addr \"not an address\": address not an address: missing port"
+                + " in address"),
+        Arguments.of(
+            "metrics_addr port out of range",
+            minimalPlus("mode", "reconcile", "metrics_addr", ":99999"),
+            "error parsing metrics_addr \":99999\": invalid port"),
+        Arguments.of(
+            "metrics_addr port a name",
+            minimalPlus("mode", "reconcile", "metrics_addr", "localhost:http"),
+            "error parsing metrics_addr \"localhost:http\": unknown port"),
+        Arguments.of(
+            "metrics_addr host with a space",
+            minimalPlus("mode", "reconcile", "metrics_addr", "my host:8080"),
+            "error parsing metrics_addr \"my host:8080\": \"my host\" is not an IP address or host"
+                + " name"),
+        Arguments.of(
+            "metrics_addr with too many colons",
+            minimalPlus("mode", "reconcile", "metrics_addr", "::1:8080"),
+            "error parsing metrics_addr \"::1:8080\": address ::1:8080: too many colons in"
+                + " address"),
+        Arguments.of(
+            "metrics_bind_addr that is no address",
+            minimalPlus("mode", "crd", "metrics_bind_addr", "8080"),
+            "error parsing metrics_bind_addr \"8080\": address 8080: missing port in address"),
+        Arguments.of(
+            "webhook addr port out of range",
+            minimalPlus("addr", ":-1"),
+            "error parsing addr \":-1\": invalid port"),
+        Arguments.of(
+            "malformed cluster_dns_zone",
+            minimalPlus("mode", "reconcile", "cluster_dns_zone", "Cluster_Local"),
+            "error parsing cluster_dns_zone \"Cluster_Local\": a lowercase RFC 1123 subdomain must"
+                + " consist of lower case alphanumeric characters, '-' or '.', and must start and"
+                + " end with an alphanumeric character (e.g. 'example.com')"),
+        Arguments.of(
+            "cluster_dns_zone with an empty label",
+            minimalPlus("mode", "reconcile", "cluster_dns_zone", "cluster..local"),
+            "error parsing cluster_dns_zone \"cluster..local\": a lowercase RFC 1123 subdomain"
+                + " must consist of lower case alphanumeric characters, '-' or '.', and must start"
+                + " and end with an alphanumeric character (e.g. 'example.com')"),
+        Arguments.of(
+            "cluster_dns_zone with a label over 63 characters",
+            minimalPlus("mode", "reconcile", "cluster_dns_zone", "z".repeat(64) + ".local"),
+            "error parsing cluster_dns_zone \""
+                + "z".repeat(64)
+                + ".local\": each label must be no more than 63 characters"),
+        Arguments.of(
             "identity_template with pod_label",
             minimalPlus("mode", "crd", "pod_label", "l", "identity_template", "x"),
             "workload registration configuration is incorrect, can only use one of"
@@ -773,6 +843,31 @@ class ConfigParserTest {
     assertThatThrownBy(() -> parse(d))
         .isExactlyInstanceOf(ConfigException.class)
         .hasMessage(message);
+  }
+
+  @ParameterizedTest(name = "{0} = \"{1}\"")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          metrics_addr      | 0
+          metrics_addr      | :0
+          metrics_addr      | 127.0.0.1:9090
+          metrics_addr      | [::1]:8080
+          metrics_addr      | [fe80::1%eth0]:8080
+          metrics_addr      | localhost:65535
+          metrics_addr      | metrics.example.org.:8080
+          cluster_dns_zone  | cluster.local
+          cluster_dns_zone  | k8s
+          cluster_dns_zone  | 1a.example-2.org
+          """)
+  void acceptsListenAddressesAndZonesAsTheServersReadThem(String key, String value) {
+    assertThat(parse(minimalPlus("mode", "reconcile", key, value)).reconcile())
+        .extracting(
+            key.equals("metrics_addr")
+                ? ReconcileConfig::metricsAddr
+                : ReconcileConfig::clusterDnsZone)
+        .isEqualTo(value);
   }
 
   @ParameterizedTest(name = "lock {0} is ignored without leader election")
@@ -902,16 +997,44 @@ class ConfigParserTest {
           add_svid_to_secrets | line 4: unknown key "add_svid_to_secrets"
           foo                 | line 4: unknown key "foo"
           """)
-  void unknownKeyIsAnErrorWithASuggestion(String key, String message) {
-    assertThatThrownBy(() -> parse(minimalPlus(key, "x")))
-        .isExactlyInstanceOf(ConfigException.class)
-        .hasMessage(message);
+  void unknownKeyIsAWarningWithASuggestion(String key, String message) {
+    RegistrarConfig c = parse(minimalPlus(key, "x"));
+
+    assertThat(c.warnings()).containsExactly(message);
+    assertThat(c.common()).isEqualTo(parse(minimalPlus()).common());
   }
 
   @Test
-  void unknownKeyIsReportedBeforeMissingRequiredKeys() {
+  void unknownKeysAreIgnoredWhateverTheirValueAndDoNotHideErrors() {
+    assertThat(parse(minimalPlus("foo", List.of(true, 1), "Foo", "again")).warnings())
+        .as("one warning per key, at its first occurrence")
+        .containsExactly("line 4: unknown key \"foo\"");
     assertThatThrownBy(() -> parse(doc("trust_domian", "example.org")))
-        .hasMessage("line 1: unknown key \"trust_domian\"; did you mean \"trust_domain\"?");
+        .hasMessage(
+            "error parsing common config: server_address or server_socket_path must be"
+                + " specified");
+  }
+
+  @Test
+  void warningsFollowTheFileOrder() {
+    RegistrarConfig c =
+        parse(
+            minimalPlus(
+                "mode", "crd", "addr", ":1", "add_svc_dns_names", true, "metrics_addr", ":2"));
+
+    assertThat(c.warnings())
+        .containsExactly(
+            "line 5: key \"addr\" is only used in webhook mode; ignored",
+            "line 6: unknown key \"add_svc_dns_names\"; did you mean \"add_svc_dns_name\"?",
+            "line 7: key \"metrics_addr\" is only used in reconcile mode; ignored");
+  }
+
+  @Test
+  void aVeryLongUnknownKeyIsQuotedShortAndGetsNoSuggestion() {
+    String key = "cluster" + "x".repeat(1 << 20);
+
+    assertThat(parse(minimalPlus(key, 1)).warnings())
+        .containsExactly("line 4: unknown key \"cluster" + "x".repeat(249) + "\"…");
   }
 
   @Test

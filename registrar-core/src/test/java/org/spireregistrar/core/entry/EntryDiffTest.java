@@ -55,6 +55,34 @@ class EntryDiffTest {
 
   static Stream<Case> cases() {
     return Stream.of(
+        new Case(
+            "keeps the same federation in another order",
+            List.of(
+                A.withFederatesWith(List.of(new TrustDomain("b.org"), new TrustDomain("a.org")))),
+            List.of(
+                e(
+                    "1",
+                    A.withFederatesWith(
+                        List.of(new TrustDomain("a.org"), new TrustDomain("b.org"))))),
+            List.of(),
+            List.of(),
+            List.of(),
+            1),
+        new Case(
+            "keeps the same federation in another order among several entries",
+            List.of(
+                A.withFederatesWith(List.of(new TrustDomain("b.org"), new TrustDomain("a.org"))),
+                A_DNS),
+            List.of(
+                e(
+                    "1",
+                    A.withFederatesWith(
+                        List.of(new TrustDomain("a.org"), new TrustDomain("b.org")))),
+                e("2", A_DNS)),
+            List.of(),
+            List.of(),
+            List.of(),
+            2),
         new Case("nothing", List.of(), List.of(), List.of(), List.of(), List.of(), 0),
         new Case(
             "creates missing", List.of(A, B), List.of(), List.of(A, B), List.of(), List.of(), 0),

@@ -70,4 +70,30 @@ class EntrySpecsTest {
       }
     }
   }
+
+  @Test
+  void planOrderComparesFederationAsASetAsEqualsDoes() {
+    EntrySpec base = spec("spiffe://td/b", "spiffe://td/p", "k8s:ns:a");
+    TrustDomain a = new TrustDomain("a.org");
+    TrustDomain b = new TrustDomain("b.org");
+    TrustDomain c = new TrustDomain("c.org");
+    List<EntrySpec> specs =
+        List.of(
+            base,
+            base.withFederatesWith(List.of(a)),
+            base.withFederatesWith(List.of(b)),
+            base.withFederatesWith(List.of(a, b)),
+            base.withFederatesWith(List.of(b, a)),
+            base.withFederatesWith(List.of(c, a)),
+            base.withFederatesWith(List.of(b, c, a)));
+    for (EntrySpec x : specs) {
+      for (EntrySpec y : specs) {
+        int c1 = EntrySpecs.PLAN_ORDER.compare(x, y);
+        assertThat(c1 == 0).as("%s vs %s", x, y).isEqualTo(x.equals(y));
+        assertThat(Integer.signum(c1))
+            .isEqualTo(-Integer.signum(EntrySpecs.PLAN_ORDER.compare(y, x)));
+      }
+    }
+    assertThat(EntrySpecs.PLAN_ORDER.compare(specs.get(3), specs.get(5))).isNegative();
+  }
 }

@@ -52,7 +52,8 @@ class WebhookEntriesTest {
             .build();
 
     assertThat(entries.podEntry(web).orElseThrow().federatesWith())
-        .containsExactly(new TrustDomain("a.org"), new TrustDomain("b.org"));
+        .as("the annotation's order (product §2.2)")
+        .containsExactly(new TrustDomain("b.org"), new TrustDomain("a.org"));
   }
 
   @Test
