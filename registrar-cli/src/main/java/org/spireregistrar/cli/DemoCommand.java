@@ -142,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
                 work,
                 keepRunning ? (k8s, dir) -> serve(k8s, dir, dir.resolve("api.sock")) : null);
       }
-      return run(loaded, work);
+      return run(loaded, work, given);
     } finally {
       deleteRecursively(work);
       closed.countDown();
@@ -152,7 +152,8 @@ final class DemoCommand implements Callable<Integer> {
   /** Released once everything is closed and the work directory removed (see {@link #serve}). */
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private int run(RegistrarConfig loaded, Path work) throws InterruptedException {
+  private int run(RegistrarConfig loaded, Path work, ClusterObjects given)
+      throws InterruptedException {
     Path socket = work.resolve("api.sock");
     long start = System.nanoTime();
     try (InMemorySpireServer spire =
