@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryId;
-import org.spireregistrar.core.TrustDomain;
 import org.spireregistrar.core.config.CommonConfig;
 import org.spireregistrar.core.config.CrdConfig;
 import org.spireregistrar.core.config.RegistrarConfig;
@@ -56,14 +55,8 @@ final class CrdDemo {
   /** Runs the script, or serves until {@code stop} when {@code serve} is given. */
   int run(RegistrarConfig loaded, Path work, Server serve) throws Exception {
     long start = System.nanoTime();
-    try (InMemorySpireServer spire =
-            InMemorySpireServer.builder()
-                .trustDomain(loaded.common().trustDomain())
-                .socketPath(work.resolve("api.sock"))
-                .start();
+    try (InMemorySpireServer spire = DemoCommand.startSpire(loaded, work.resolve("api.sock"));
         KubernetesApiStandIn k8s = KubernetesApiStandIn.start()) {
-      spire.addFederatedBundle(new TrustDomain("partner.example"));
-      spire.addFederatedBundle(new TrustDomain("backup.example"));
       k8s.create(new YAMLMapper().readTree(SpiffeIdCrd.manifest()));
       int seeded = k8s.load(objects).size();
       RegistrarConfig config = embedded(loaded, spire.address(), work.resolve("webhook-certs"));

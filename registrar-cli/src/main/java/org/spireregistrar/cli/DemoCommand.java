@@ -149,6 +149,21 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The in-memory SPIRE server of the demo, on a Unix socket, knowing the trust domains the example
+   * pods federate with (SPIRE refuses entries federating with an unknown one).
+   */
+  static InMemorySpireServer startSpire(RegistrarConfig config, Path socket) {
+    InMemorySpireServer spire =
+        InMemorySpireServer.builder()
+            .trustDomain(config.common().trustDomain())
+            .socketPath(socket)
+            .start();
+    spire.addFederatedBundle(new TrustDomain("partner.example"));
+    spire.addFederatedBundle(new TrustDomain("backup.example"));
+    return spire;
+  }
+
   /** Released once everything is closed and the work directory removed (see {@link #serve}). */
   private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -156,15 +171,8 @@ final class DemoCommand implements Callable<Integer> {
       throws InterruptedException {
     Path socket = work.resolve("api.sock");
     long start = System.nanoTime();
-    try (InMemorySpireServer spire =
-            InMemorySpireServer.builder()
-                .trustDomain(loaded.common().trustDomain())
-                .socketPath(socket)
-                .start();
+    try (InMemorySpireServer spire = startSpire(loaded, socket);
         KubernetesApiStandIn k8s = KubernetesApiStandIn.start()) {
-      // The example pods federate with these partners; SPIRE refuses unknown trust domains.
-      spire.addFederatedBundle(new TrustDomain("partner.example"));
-      spire.addFederatedBundle(new TrustDomain("backup.example"));
       int seeded = k8s.load(objects).size();
       int seededPodsAndNodes = terminateAsGiven(k8s, given);
       RegistrarConfig config = embedded(loaded, spire.address());
