@@ -330,6 +330,73 @@ class ReconcileEndToEndTest {
     await().atMost(CONVERGE).until(() -> dnsOf("spiffe://example.org/ns/shop/sa/web").size() == 2);
   }
 
+  @Test
+  void singleCharacterNamespaceKeepsItsDnsNamesOnCurrentSpire() {
+    RegistrarConfig config = config("", true, false);
+    node("n1");
+    k8s.create(
+        ResourceType.PODS.collectionPath("a"),
+        podObject("a", "web-0", "web", "n1", Map.of(), "10.0.0.5"));
+    startMode(config, "a");
+
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertThat(dnsOf("spiffe://example.org/ns/a/sa/web"))
+                    .containsExactly("10-0-0-5.a.pod.cluster.local", "10-0-0-5.a.pod"));
+  }
+
+  @Test
+  void spireBefore19GetsEntriesWithoutTheNamesItRefuses() throws Exception {
+    spire.close();
+    spire =
+        InMemorySpireServer.builder()
+            .trustDomain(TD)
+            .socketPath(dir.resolve("old.sock"))
+            .legacyDnsRules(true)
+            .start();
+    RegistrarConfig config = config("", true, false);
+    node("n1");
+    k8s.create(
+        ResourceType.PODS.collectionPath("a"),
+        podObject("a", "web-0", "web", "n1", Map.of(), "10.0.0.5"));
+    k8s.create(
+        ResourceType.PODS.collectionPath("shop"),
+        podObject("shop", "web-0", "web", "n1", Map.of(), "10.0.0.6"));
+    startMode(config, "a");
+
+    // The entry is retried without the names SPIRE < 1.9 refuses; other entries keep theirs.
+    await()
+        .atMost(CONVERGE)
+        .until(
+            () ->
+                spire.entries().stream()
+                    .anyMatch(
+                        e -> e.spiffeId().toString().equals("spiffe://example.org/ns/a/sa/web")));
+    assertThat(dnsOf("spiffe://example.org/ns/a/sa/web")).isEmpty();
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertThat(dnsOf("spiffe://example.org/ns/shop/sa/web"))
+                    .containsExactly("10-0-0-6.shop.pod.cluster.local", "10-0-0-6.shop.pod"));
+
+    // Later entries are written without such names straight away, and nothing is rewritten.
+    k8s.create(
+        ResourceType.PODS.collectionPath("b"),
+        podObject("b", "api-0", "api", "n1", Map.of(), "10.0.0.7"));
+    await()
+        .atMost(CONVERGE)
+        .until(
+            () ->
+                spire.entries().stream()
+                    .anyMatch(
+                        e -> e.spiffeId().toString().equals("spiffe://example.org/ns/b/sa/api")));
+    assertThat(dnsOf("spiffe://example.org/ns/b/sa/api")).isEmpty();
+    assertThat(spire.counters().rpcs("BatchUpdateEntry")).isZero();
+  }
+
   private List<String> dnsOf(String spiffeId) {
     return spire.entries().stream()
         .filter(e -> e.spiffeId().toString().equals(spiffeId))

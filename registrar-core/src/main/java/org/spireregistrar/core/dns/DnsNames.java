@@ -18,9 +18,9 @@ public final class DnsNames {
   public static final Comparator<String> BYTE_ORDER = GoStrings::compare;
 
   /**
-   * The names SPIRE accepts, in order; every other name is reported to {@code warnings} as {@code
-   * <objectRef>: dropped DNS name "<name>": <SPIRE's reason>} (product decision 2.8: the entry is
-   * still written, without that name).
+   * The names current SPIRE (≥ 1.9) accepts, in order; every other name is reported to {@code
+   * warnings} as {@code <objectRef>: dropped DNS name "<name>": <SPIRE's reason>} (product decision
+   * 2.8: the entry is still written, without that name).
    *
    * @param objectRef what the names belong to, e.g. {@code pod default/web-0}
    */

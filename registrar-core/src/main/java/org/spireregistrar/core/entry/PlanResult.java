@@ -11,7 +11,7 @@ import org.spireregistrar.core.RejectedObjectException;
  *     EntrySpecs#PLAN_ORDER}
  * @param rejected objects the policy rejects, in the order they were read (Nodes, then Pods, then
  *     SpiffeIDs)
- * @param warnings e.g. {@code pod default/a: dropped DNS name "a": label does not match regex: a}
+ * @param warnings e.g. {@code pod default/a_b: dropped DNS name "a_b": invalid label: a_b}
  */
 public record PlanResult(
     List<EntrySpec> entries, List<RejectedObjectException> rejected, List<String> warnings) {

@@ -192,9 +192,9 @@ class PodDnsNamesTest {
     assertThat(warnings)
         .containsExactly(
             "pod default/web-0: dropped DNS name \"::ffff:10-0-0-5.default.pod.cluster.local\":"
-                + " label does not match regex: ::ffff:10-0-0-5",
+                + " invalid label: ::ffff:10-0-0-5",
             "pod default/web-0: dropped DNS name \"::ffff:10-0-0-5.default.pod\":"
-                + " label does not match regex: ::ffff:10-0-0-5");
+                + " invalid label: ::ffff:10-0-0-5");
   }
 
   @Test

@@ -147,8 +147,21 @@ class ServiceDnsNamesTest {
   }
 
   @Test
-  void dropsInvalidRenderedNamesWithAWarning() {
+  void keepsSingleCharacterNamesAsCurrentSpireAcceptsThem() {
     Workload a = pod("default", "a").uid("u-a").build();
+    List<String> warnings = new ArrayList<>();
+
+    List<String> names =
+        ServiceDnsNames.forConfig(org.spireregistrar.core.config.CrdConfig.DEFAULTS)
+            .of(a, List.of(), true, warnings::add);
+
+    assertThat(names).containsExactly("a");
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void dropsInvalidRenderedNamesWithAWarning() {
+    Workload a = pod("default", "a_b").uid("u-a").build();
     List<String> warnings = new ArrayList<>();
 
     List<String> names =
@@ -157,7 +170,7 @@ class ServiceDnsNamesTest {
 
     assertThat(names).isEmpty();
     assertThat(warnings)
-        .containsExactly("pod default/a: dropped DNS name \"a\": label does not match regex: a");
+        .containsExactly("pod default/a_b: dropped DNS name \"a_b\": invalid label: a_b");
   }
 
   @Test

@@ -194,7 +194,7 @@ class CrdTemplatesTest {
             List.of("$%^&*"),
             Map.of(),
             null,
-            "validating the dns name template: label does not match regex: $%^&*"),
+            "validating the dns name template: wildcard must be first label"),
         new DnsRow(
             "4 literal value", List.of("my.dns.name"), Map.of(), List.of("my.dns.name"), null),
         new DnsRow(
@@ -349,9 +349,9 @@ class CrdTemplatesTest {
         new MessageCase(
             "dns template renders a name SPIRE refuses",
             "",
-            List.of("a.{{.Pod.Name}}"),
+            List.of("a_b.{{.Pod.Name}}"),
             Map.of(),
-            "validating the dns name template: label does not match regex: a"),
+            "validating the dns name template: invalid label: a_b"),
         new MessageCase(
             "a missing key through with",
             "ns/{{with .Context.zone}}{{.}}{{end}}",

@@ -227,9 +227,9 @@ class SpiffeIdAdmissionTest {
             dnsNames("web.default.svc", "ab..cd"),
             Verdict.denied("invalid DNS name \"ab..cd\": label is empty")),
         new Case(
-            "a wildcard DNS name",
-            dnsNames("*.example.org"),
-            Verdict.denied("invalid DNS name \"*.example.org\": label does not match regex: *")),
+            "a wildcard DNS name not in the first label",
+            dnsNames("web.*.example.org"),
+            Verdict.denied("invalid DNS name \"web.*.example.org\": wildcard must be first label")),
         new Case(
             "an empty DNS name",
             dnsNames(""),
@@ -237,8 +237,7 @@ class SpiffeIdAdmissionTest {
         new Case(
             "a DNS name with a newline is quoted as Go does",
             dnsNames("ab\ncd.example.org"),
-            Verdict.denied(
-                "invalid DNS name \"ab\\ncd.example.org\": label does not match regex: ab\ncd")),
+            Verdict.denied("invalid DNS name \"ab\\ncd.example.org\": invalid label: ab\ncd")),
         new Case(
             "a DNS name of 300 characters is quoted in part",
             dnsNames(longName),

@@ -67,9 +67,23 @@ final class EntryDatabase {
    *     its own, as SPIRE before 1.8 does
    */
   EntryDatabase(TrustDomain td, Clock clock, boolean legacyCodes, boolean ignoreClientIds) {
+    this(td, clock, legacyCodes, ignoreClientIds, false);
+  }
+
+  /**
+   * @param ignoreClientIds whether BatchCreateEntry drops a client-chosen {@code id} and makes up
+   *     its own, as SPIRE before 1.8 does
+   * @param legacyDnsRules whether DNS names are validated as SPIRE before 1.9 does
+   */
+  EntryDatabase(
+      TrustDomain td,
+      Clock clock,
+      boolean legacyCodes,
+      boolean ignoreClientIds,
+      boolean legacyDnsRules) {
     this.ignoreClientIds = ignoreClientIds;
     this.td = td;
-    this.rules = new SpireRules(td);
+    this.rules = new SpireRules(td, legacyDnsRules);
     this.clock = clock;
     this.legacyCodes = legacyCodes;
   }

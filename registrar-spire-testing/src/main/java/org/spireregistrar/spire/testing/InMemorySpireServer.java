@@ -106,6 +106,7 @@ public final class InMemorySpireServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private boolean legacyStatusCodes;
     private boolean ignoreClientEntryIds;
+    private boolean legacyDnsRules;
 
     private Builder() {}
 
@@ -167,6 +168,16 @@ public final class InMemorySpireServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Validate entries' DNS names as SPIRE before 1.9.0 does (single-character labels and wildcards
+     * refused, with INVALID_ARGUMENT {@code failed to convert entry: invalid DNS name: label does
+     * not match regex: …}); default: current SPIRE's rules.
+     */
+    public Builder legacyDnsRules(boolean value) {
+      this.legacyDnsRules = value;
+      return this;
+    }
+
     /** The server, not yet serving. */
     public InMemorySpireServer build() {
       if (socketPath == null && inProcessName == null && tcpPort == null) {
@@ -209,7 +220,9 @@ public final class InMemorySpireServer implements AutoCloseable {
     this.requestedTcpPort = Optional.ofNullable(b.tcpPort);
     this.adminIds = Set.copyOf(b.adminIds);
     this.clock = b.clock;
-    this.db = new EntryDatabase(trustDomain, clock, b.legacyStatusCodes, b.ignoreClientEntryIds);
+    this.db =
+        new EntryDatabase(
+            trustDomain, clock, b.legacyStatusCodes, b.ignoreClientEntryIds, b.legacyDnsRules);
     this.ca = new InMemoryCa(trustDomain, clock);
     this.faults = new Faults(clock);
   }

@@ -38,9 +38,25 @@ final class SpireRules {
           .build();
 
   private final TrustDomain td;
+  private final boolean legacyDnsRules;
+
+  /**
+   * @param legacyDnsRules whether DNS names are checked by SPIRE's rules before 1.9.0 ({@link
+   *     DnsNameValidator#legacyProblem}: no single-character labels, no wildcards) instead of
+   *     current SPIRE's ({@link DnsNameValidator#problem})
+   */
+  SpireRules(TrustDomain td, boolean legacyDnsRules) {
+    this.td = td;
+    this.legacyDnsRules = legacyDnsRules;
+  }
 
   SpireRules(TrustDomain td) {
-    this.td = td;
+    this(td, false);
+  }
+
+  /** The DNS-name problem the emulated SPIRE version reports, or empty when it accepts it. */
+  Optional<String> dnsNameProblem(String name) {
+    return legacyDnsRules ? DnsNameValidator.legacyProblem(name) : DnsNameValidator.problem(name);
   }
 
   /** {@code api.ProtoToRegistrationEntryWithMask}: the text after "failed to convert entry: ". */
@@ -59,7 +75,7 @@ final class SpireRules {
     }
     if (mask.getDnsNames()) {
       for (String name : e.getDnsNamesList()) {
-        Optional<String> p = DnsNameValidator.problem(name);
+        Optional<String> p = dnsNameProblem(name);
         if (p.isPresent()) {
           return Optional.of("invalid DNS name: " + p.get());
         }

@@ -278,6 +278,44 @@ class InMemorySpireServerTest {
   }
 
   @Test
+  void acceptsSingleCharacterLabelsAndWildcardsAsCurrentSpireDoes() {
+    BatchCreateEntryResponse.Result result =
+        create(valid().toBuilder().addDnsNames("a").addDnsNames("*.web.a.svc").build());
+
+    assertThat(result.getStatus().getCode()).isZero();
+    assertThat(result.getEntry().getDnsNamesList()).containsExactly("a", "*.web.a.svc");
+  }
+
+  @Test
+  void legacyDnsRulesRefuseSingleCharacterLabelsAsSpireBefore19Does() throws Exception {
+    try (InMemorySpireServer old =
+        InMemorySpireServer.builder()
+            .trustDomain(TD)
+            .inProcessName("in-memory-spire-legacy-dns-" + System.nanoTime())
+            .clock(clock)
+            .legacyDnsRules(true)
+            .start()) {
+      ManagedChannel ch = old.newInProcessChannel();
+      try {
+        EntryGrpc.EntryBlockingStub stub = EntryGrpc.newBlockingStub(ch);
+        BatchCreateEntryResponse.Result result =
+            stub.batchCreateEntry(
+                    BatchCreateEntryRequest.newBuilder()
+                        .addEntries(valid().toBuilder().addDnsNames("web.a.svc"))
+                        .build())
+                .getResults(0);
+
+        assertThat(result.getStatus().getCode()).isEqualTo(3); // INVALID_ARGUMENT
+        assertThat(result.getStatus().getMessage())
+            .isEqualTo("failed to convert entry: invalid DNS name: label does not match regex: a");
+        assertThat(old.entries()).isEmpty();
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void similarEntryAnswersAlreadyExistsWithTheExistingEntry() {
     org.spireregistrar.spire.proto.types.Entry first = create(valid()).getEntry();
 
