@@ -699,7 +699,9 @@ class AdmissionServerTest {
     assertThat(kept.send(RawHttps.post("/validate", "application/json", "{}")).read().status())
         .isEqualTo(200);
     List<Socket> flood = flood(s, 40);
-    await().atMost(Duration.ofSeconds(30)).until(() -> closedByServer(flood) >= 37);
+    // At most the limit stays open besides the kept connection (Jetty's acceptor may already be
+    // in accept() when the limit is reached, so one more can get in: 36, not 37).
+    await().atMost(Duration.ofSeconds(30)).until(() -> closedByServer(flood) >= 36);
     assertThat(kept.send(RawHttps.post("/validate", "application/json", "{}")).read().status())
         .isEqualTo(200);
   }
