@@ -322,6 +322,7 @@ public final class AdmissionServer implements AutoCloseable {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+      RequestTimeoutConnectionFactory.requestStarted(request);
       // An idle timeout while reading the body is answered 408 (BodyReader); while a handler
       // waits on SPIRE it must not cut the request short, nor during a drain.
       request.addIdleTimeoutListener(timeout -> false);

@@ -62,9 +62,20 @@ final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
     return configure(connection, connector, endPoint);
   }
 
-  private static final class RequestTimeoutConnection extends HttpConnection {
+  /**
+   * Tells the connection limit that a request has started on the connection that carries {@code
+   * request}, so it is never closed to make room. Called by the handler too: a whole request (and
+   * its answer) can be processed within one read, before {@code onFillable} gets to say so.
+   */
+  static void requestStarted(org.eclipse.jetty.server.Request request) {
+    if (request.getConnectionMetaData().getConnection() instanceof RequestTimeoutConnection c) {
+      c.markRequestSeen();
+    }
+  }
+
+  static final class RequestTimeoutConnection extends HttpConnection {
     private final RequestTimeoutConnectionFactory factory;
-    private boolean requestSeen;
+    private volatile boolean requestSeen;
 
     RequestTimeoutConnection(
         HttpConfiguration config,
@@ -73,6 +84,15 @@ final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
         RequestTimeoutConnectionFactory factory) {
       super(config, connector, endPoint);
       this.factory = factory;
+    }
+
+    void markRequestSeen() {
+      if (!requestSeen) {
+        requestSeen = true;
+        EndPoint endPoint = getEndPoint();
+        factory.limit.requestStarted(
+            endPoint instanceof EndPoint.Wrapper wrapper ? wrapper.unwrap() : endPoint);
+      }
     }
 
     /**
@@ -85,9 +105,7 @@ final class RequestTimeoutConnectionFactory extends HttpConnectionFactory {
       HttpParser parser = getParser();
       EndPoint endPoint = getEndPoint();
       if (!requestSeen && (!parser.isStart() || getMessagesIn() > 0)) {
-        requestSeen = true;
-        factory.limit.requestStarted(
-            endPoint instanceof EndPoint.Wrapper wrapper ? wrapper.unwrap() : endPoint);
+        markRequestSeen();
       }
       boolean midHeaders = !parser.isStart() && parser.inHeaderState();
       long wanted =
