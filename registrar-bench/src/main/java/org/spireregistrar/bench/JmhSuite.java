@@ -17,8 +17,9 @@ public final class JmhSuite {
    *
    * @return the exit code: 0
    * @throws IllegalArgumentException when JMH rejects the arguments
+   * @throws IllegalStateException when a benchmark fails to run
    */
-  public static int run(String args) throws RunnerException, IOException {
+  public static int run(String args) throws IOException {
     String[] argv = args.isBlank() ? new String[0] : args.trim().split("\\s+");
     CommandLineOptions options;
     try {
@@ -34,7 +35,11 @@ public final class JmhSuite {
       new Runner(options).list();
       return 0;
     }
-    new Runner(options).run();
+    try {
+      new Runner(options).run();
+    } catch (RunnerException e) {
+      throw new IllegalStateException("JMH: " + e.getMessage(), e);
+    }
     return 0;
   }
 }

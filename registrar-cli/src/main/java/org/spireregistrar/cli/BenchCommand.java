@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.openjdk.jmh.runner.RunnerException;
 import org.spireregistrar.bench.BenchReport;
 import org.spireregistrar.bench.BenchRunner;
 import org.spireregistrar.bench.BenchSettings;
@@ -160,7 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws RunnerException, IOException {
+  public Integer call() throws IOException {
     if (jmh != null) {
       return runJmh(jmh);
     }
@@ -182,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** Runs JMH in this JVM; its forks use this JVM's class path (the shaded jar). */
-  private int runJmh(String args) throws RunnerException, IOException {
+  private int runJmh(String args) throws IOException {
     try {
       return JmhSuite.run(args);
     } catch (IllegalArgumentException e) {

@@ -85,7 +85,7 @@ final class CrdDemo {
         out.printf(
             "demo: SpiffeID webhook on %s with a certificate minted by SPIRE%n", webhook.address());
         Map<EntryId, Entry> seen = new HashMap<>();
-        await(() -> spire.entryCount() >= 1, "the first entries", registrar);
+        await(() -> spire.entryCount() >= 1, "the first entries");
         step("initial sync", spire, seen, registrar);
         printEntries(spire);
         if (serve != null) {
@@ -118,8 +118,7 @@ final class CrdDemo {
     out.printf(
         "%n== add pod shop/api-0 (label spiffe.io/identity=true): a SpiffeID, then an entry%n");
     k8s.create(pods, pod("shop", "api-0", "api", "node-a", true));
-    await(
-        () -> k8s.get(spiffeIds("shop") + "/api-0").isPresent(), "SpiffeID shop/api-0", registrar);
+    await(() -> k8s.get(spiffeIds("shop") + "/api-0").isPresent(), "SpiffeID shop/api-0");
     step("add", spire, seen, registrar);
 
     out.printf("%n== apply a hand-written SpiffeID reports/nightly%n");
@@ -133,8 +132,7 @@ final class CrdDemo {
         .execute();
     await(
         () -> spire.entries().stream().anyMatch(e -> e.spiffeId().toString().endsWith("/nightly")),
-        "the manual SpiffeID's entry",
-        registrar);
+        "the manual SpiffeID's entry");
     step("manual SpiffeID", spire, seen, registrar);
 
     out.printf("%n== apply a SpiffeID of another trust domain: the webhook denies it%n");
@@ -165,8 +163,7 @@ final class CrdDemo {
         () ->
             spire.entries().stream()
                 .anyMatch(e -> e.spiffeId().toString().endsWith("/ns/shop/sa/api")),
-        "the entry to be recreated",
-        registrar);
+        "the entry to be recreated");
     step("healed", spire, seen, registrar);
 
     out.printf("%n== delete pod shop/api-0: its SpiffeID is garbage-collected, then its entry%n");
@@ -174,8 +171,7 @@ final class CrdDemo {
     k8s.awaitControllers(Duration.ofSeconds(30));
     await(
         () -> spire.entries().stream().noneMatch(e -> e.spiffeId().toString().endsWith("/sa/api")),
-        "the entry to go",
-        registrar);
+        "the entry to go");
     step("delete", spire, seen, registrar);
 
     out.printf("%n== scale: create %d labelled pods at once in namespace load%n", scalePods);
@@ -203,8 +199,7 @@ final class CrdDemo {
           }
           return done.size() == scalePods;
         },
-        scalePods + " entries",
-        registrar);
+        scalePods + " entries");
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
     out.printf(
@@ -226,8 +221,7 @@ final class CrdDemo {
     await(
         () ->
             spire.entries().stream().noneMatch(e -> e.spiffeId().toString().contains("/ns/load/")),
-        "the load entries to go",
-        registrar);
+        "the load entries to go");
     out.printf("   converged (scale down): %d entries left%n", spire.entryCount());
     seen.clear();
     seen.putAll(index(spire.entries()));
@@ -279,8 +273,7 @@ final class CrdDemo {
     return m;
   }
 
-  private void await(BooleanSupplier condition, String what, CrdRegistrar registrar)
-      throws InterruptedException {
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
