@@ -3,6 +3,7 @@ package org.spireregistrar.core.template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.spireregistrar.core.GoQuote;
 import org.spireregistrar.core.SpiffeId;
 import org.spireregistrar.core.config.ConfigException;
 import org.spireregistrar.core.config.CrdConfig;
@@ -60,7 +61,7 @@ public final class CrdTemplates {
     for (String key : identity.contextKeys()) {
       if (!context.containsKey(key)) {
         throw new ConfigException(
-            "identity_template references non-existing context key " + GoFmt.quote(key, false));
+            "identity_template references non-existing context key " + GoQuote.quote(key));
       }
     }
     for (int i = 0; i < dnsTemplates.size(); i++) {
@@ -68,9 +69,9 @@ public final class CrdTemplates {
         if (!context.containsKey(key)) {
           throw new ConfigException(
               "dns_name_template "
-                  + GoFmt.quote(crd.dnsNameTemplates().get(i), false)
+                  + GoQuote.quote(crd.dnsNameTemplates().get(i))
                   + " references non-existing context key "
-                  + GoFmt.quote(key, false));
+                  + GoQuote.quote(key));
         }
       }
     }

@@ -121,7 +121,7 @@ final class Exec {
             + ":"
             + col
             + ": executing "
-            + GoFmt.quote(name, false)
+            + GoQuote.quote(name)
             + " at <"
             + context
             + ">: "
@@ -417,12 +417,12 @@ final class Exec {
     }
     if (receiver instanceof Map<?, ?> m) {
       if (!m.containsKey(field)) {
-        throw error(node, "map has no entry for key " + GoFmt.quote(field, false));
+        throw error(node, "map has no entry for key " + GoQuote.quote(field));
       }
       return normalize(m.get(field));
     }
     if (receiver == null) {
-      throw error(node, "nil data; no entry for key " + GoFmt.quote(field, false));
+      throw error(node, "nil data; no entry for key " + GoQuote.quote(field));
     }
     throw error(node, "can't evaluate field " + field + " in type " + GoFmt.typeName(receiver));
   }
@@ -679,7 +679,7 @@ final class Exec {
                   : "value has type " + GoFmt.typeName(idx) + "; should be string");
         }
         if (!m.containsKey(key)) {
-          throw new CallError("map has no entry for key " + GoFmt.quote(key, false));
+          throw new CallError("map has no entry for key " + GoQuote.quote(key));
         }
         item = normalize(m.get(key));
       } else {

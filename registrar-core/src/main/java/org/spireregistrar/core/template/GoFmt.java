@@ -600,7 +600,7 @@ final class GoFmt {
       sb.append('0');
     }
     sb.append(hex);
-    if (sharp && v >= 0 && v <= Character.MAX_CODE_POINT && isPrint((int) v)) {
+    if (sharp && v >= 0 && v <= Character.MAX_CODE_POINT && GoQuote.isPrint((int) v)) {
       sb.append(" '").appendCodePoint((int) v).append('\'');
     }
     boolean oldZero = zero;
@@ -617,7 +617,7 @@ final class GoFmt {
       sb.append('0');
     }
     sb.append(hex);
-    if (r >= 0 && isPrint(r)) {
+    if (r >= 0 && GoQuote.isPrint(r)) {
       sb.append(" '").appendCodePoint(r).append('\'');
     }
     return sb.toString();
@@ -659,7 +659,7 @@ final class GoFmt {
       pad("`" + s + "`");
       return;
     }
-    pad(quote(s, plus));
+    pad((plus ? GoQuote.quoteToAscii(s) : GoQuote.quote(s)));
   }
 
   private void fmtSx(String s, boolean upper) {
@@ -723,15 +723,6 @@ final class GoFmt {
       }
     }
     return true;
-  }
-
-  /** Go's {@code strconv.Quote} ({@code QuoteToASCII} when {@code asciiOnly}). */
-  static String quote(String s, boolean asciiOnly) {
-    return asciiOnly ? GoQuote.quoteToAscii(s) : GoQuote.quote(s);
-  }
-
-  static boolean isPrint(int r) {
-    return GoQuote.isPrint(r);
   }
 
   // ---- floats ----

@@ -2,6 +2,7 @@ package org.spireregistrar.core.template;
 
 import java.util.ArrayDeque;
 import java.util.Map;
+import org.spireregistrar.core.GoQuote;
 
 /**
  * Go's {@code text/template/parse} lexer, state for state: the same tokens, trim-marker rules and
@@ -65,9 +66,9 @@ final class Lexer {
         return "<" + val + ">";
       }
       if (val.codePointCount(0, val.length()) > 10) {
-        return GoFmt.quote(val.substring(0, val.offsetByCodePoints(0, 10)), false) + "...";
+        return GoQuote.quote(val.substring(0, val.offsetByCodePoints(0, 10))) + "...";
       }
-      return GoFmt.quote(val, false);
+      return GoQuote.quote(val);
     }
   }
 
@@ -522,7 +523,7 @@ final class Lexer {
     if (!scanNumber()) {
       errorf(
           "bad number syntax: "
-              + GoFmt.quote(input.substring(start, Math.min(pos, input.length())), false));
+              + GoQuote.quote(input.substring(start, Math.min(pos, input.length()))));
       return;
     }
     int sign = peekChar();
@@ -531,7 +532,7 @@ final class Lexer {
       if (!scanNumber() || input.charAt(pos - 1) != 'i') {
         errorf(
             "bad number syntax: "
-                + GoFmt.quote(input.substring(start, Math.min(pos, input.length())), false));
+                + GoQuote.quote(input.substring(start, Math.min(pos, input.length()))));
         return;
       }
       emit(Kind.COMPLEX);

@@ -1,6 +1,7 @@
 package org.spireregistrar.core.template;
 
 import java.util.List;
+import org.spireregistrar.core.GoQuote;
 
 /**
  * The parse tree, shaped like Go's {@code text/template/parse} nodes. {@code pos} is the char
@@ -30,7 +31,7 @@ sealed interface Node {
   record TextNode(int pos, String text) implements Node {
     @Override
     public String toString() {
-      return GoFmt.quote(text, false);
+      return GoQuote.quote(text);
     }
   }
 

@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.spireregistrar.core.GoQuote;
 import org.spireregistrar.core.template.Lexer.Kind;
 import org.spireregistrar.core.template.Lexer.Token;
 import org.spireregistrar.core.template.Node.ActionNode;
@@ -224,7 +225,7 @@ final class Parser {
       case CONTINUE:
         return loopControl(t, "{{continue}}");
       case BLOCK, DEFINE, TEMPLATE:
-        throw errorf("unsupported action " + GoFmt.quote(t.val(), false));
+        throw errorf("unsupported action " + GoQuote.quote(t.val()));
       default:
         break;
     }
@@ -401,7 +402,7 @@ final class Parser {
           for (VariableNode d : decl) {
             String name = d.idents().get(0);
             if (!vars.contains(name)) {
-              throw errorAt(v.line(), "undefined variable " + GoFmt.quote(name, false));
+              throw errorAt(v.line(), "undefined variable " + GoQuote.quote(name));
             }
           }
         }
@@ -479,7 +480,7 @@ final class Parser {
           || node instanceof NumberNode
           || node instanceof NilNode
           || node instanceof DotNode) {
-        throw errorf("unexpected . after term " + GoFmt.quote(node.toString(), false));
+        throw errorf("unexpected . after term " + GoQuote.quote(node.toString()));
       } else {
         node = new ChainNode(chainPos, node, fields);
       }
@@ -498,7 +499,7 @@ final class Parser {
         return new NilNode(t.pos());
       case VARIABLE:
         if (!vars.contains(t.val())) {
-          throw errorf("undefined variable " + GoFmt.quote(t.val(), false));
+          throw errorf("undefined variable " + GoQuote.quote(t.val()));
         }
         return new VariableNode(t.pos(), List.of(t.val()));
       case FIELD:
@@ -523,9 +524,9 @@ final class Parser {
       return new IdentifierNode(t.pos(), function);
     }
     if (Builtin.UNSUPPORTED.contains(t.val())) {
-      throw errorf("unsupported function " + GoFmt.quote(t.val(), false));
+      throw errorf("unsupported function " + GoQuote.quote(t.val()));
     }
-    throw errorf("function " + GoFmt.quote(t.val(), false) + " not defined");
+    throw errorf("function " + GoQuote.quote(t.val()) + " not defined");
   }
 
   /** Go's checkPipeline plus the static call checks Go leaves to execution time. */
@@ -583,7 +584,7 @@ final class Parser {
   private NumberNode number(Token t) {
     String text = t.val();
     if (t.kind() == Kind.COMPLEX || (text.endsWith("i") && !text.startsWith("0x"))) {
-      throw errorf("unsupported complex number " + GoFmt.quote(text, false));
+      throw errorf("unsupported complex number " + GoQuote.quote(text));
     }
     if (t.kind() == Kind.CHAR_CONSTANT) {
       int[] decoded = new int[1];
@@ -595,7 +596,7 @@ final class Parser {
     }
     Object value = numberValue(text);
     if (value == null) {
-      throw errorf("illegal number syntax: " + GoFmt.quote(text, false));
+      throw errorf("illegal number syntax: " + GoQuote.quote(text));
     }
     if (value instanceof BigInteger) {
       throw errorf(text + " overflows int");

@@ -386,6 +386,6 @@ class GoTemplateFuzzTest {
   }
 
   private static String javaLiteral(String s) {
-    return GoFmt.quote(s, true);
+    return org.spireregistrar.core.GoQuote.quoteToAscii(s);
   }
 }
