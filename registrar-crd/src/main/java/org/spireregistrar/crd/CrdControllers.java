@@ -29,6 +29,7 @@ import org.spireregistrar.crd.CrdKey.NodeKey;
 import org.spireregistrar.crd.CrdKey.PodKey;
 import org.spireregistrar.crd.CrdKey.SpiffeIdKey;
 import org.spireregistrar.kubernetes.ClusterInformers;
+import org.spireregistrar.kubernetes.WatchHealth;
 import org.spireregistrar.reconcile.BatchWriter;
 import org.spireregistrar.reconcile.Ticker;
 import org.spireregistrar.reconcile.WorkQueue;
@@ -54,6 +55,8 @@ final class CrdControllers implements AutoCloseable {
   private final ClusterInformers cluster;
   private final SharedInformerFactory spiffeIdFactory;
   private final SharedIndexInformer<DynamicKubernetesObject> spiffeIdInformer;
+  // Failure streaks of the SpiffeID informer (the cluster informers keep their own).
+  private final WatchHealth spiffeIdWatch = new WatchHealth();
   private final CrdMetrics metrics;
   private final boolean podController;
   private final Ticker ticker;
@@ -114,7 +117,9 @@ final class CrdControllers implements AutoCloseable {
         spiffeIdFactory.sharedIndexInformerFor(
             new DynamicKubernetesApi("spiffeid.spiffe.io", "v1beta1", "spiffeids", client),
             DynamicKubernetesObject.class,
-            0);
+            0,
+            "", // all namespaces
+            spiffeIdWatch.<DynamicKubernetesObject>handler("spiffeids"));
     spiffeIdInformer.addEventHandler(
         new ResourceEventHandler<>() {
           @Override
@@ -260,6 +265,10 @@ final class CrdControllers implements AutoCloseable {
   Optional<String> readiness() {
     if (!synced) {
       return Optional.of("Kubernetes caches not synced");
+    }
+    Optional<String> watches = cluster.watchProblem().or(spiffeIdWatch::problem);
+    if (watches.isPresent()) {
+      return watches; // the caches are going stale, for a standby too (as reconcile mode)
     }
     if (!leader) {
       return Optional.empty();
