@@ -23,6 +23,7 @@ import org.spireregistrar.core.GoQuote;
 import org.spireregistrar.core.RejectedObjectException;
 import org.spireregistrar.core.SpiffeId;
 import org.spireregistrar.core.TrustDomain;
+import org.spireregistrar.core.dns.LegacyDnsFallback;
 import org.spireregistrar.core.entry.CrdEntries;
 import org.spireregistrar.crd.CrdKey.SpiffeIdKey;
 import org.spireregistrar.reconcile.BatchWriter;
@@ -46,7 +47,10 @@ import org.spireregistrar.reconcile.WriteOutcome;
  *       no SpiffeID links, and the prefixed entry of a SpiffeID that was deleted (or deleted and
  *       recreated under its name) goes when its key is next handled;
  *   <li>a SpiffeID that cannot become an entry (wrong-typed field, bad ID, ID outside the trust
- *       domain) is ignored with one WARN and not retried until it changes ({@link #rejection}).
+ *       domain) is ignored with one WARN and not retried until it changes ({@link #rejection});
+ *   <li>a write a SPIRE server older than 1.9 refuses for DNS names its rules did not allow
+ *       (single-character labels) is retried without them; once such a retry is accepted, every
+ *       entry is written (and compared) without them ({@link LegacyDnsFallback}, one WARN).
  * </ul>
  */
 final class SpiffeIdController {
@@ -78,6 +82,7 @@ final class SpiffeIdController {
   private final Map<EntrySpec.SimilarityKey, TreeSet<EntryId>> bySimilarity = new HashMap<>();
   private final Map<Object, String> logged = new ConcurrentHashMap<>();
   private volatile IdSupport idSupport = IdSupport.UNKNOWN;
+  private final LegacyDnsFallback dnsFallback = new LegacyDnsFallback();
 
   SpiffeIdController(
       EntryStore store,
@@ -277,17 +282,32 @@ final class SpiffeIdController {
   }
 
   private void writeCreates(Pass p) {
-    if (p.creates.isEmpty()) {
+    writeCreates(p, p.creates, false);
+  }
+
+  /**
+   * @param retry whether {@code creates} are retries without the DNS names older SPIRE refuses
+   */
+  private void writeCreates(Pass p, List<Entry> creates, boolean retry) {
+    if (creates.isEmpty()) {
       return;
     }
-    List<WriteOutcome<Entry>> outcomes = writer.createWithIds(p.creates);
+    List<WriteOutcome<Entry>> outcomes = writer.createWithIds(creates);
+    List<Entry> retries = new ArrayList<>();
     for (WriteOutcome<Entry> o : outcomes) {
       SpiffeIdObject s = p.createdFor.get(o.item().id());
       SpiffeIdKey key = keyOf(s);
       if (o instanceof WriteOutcome.Written<Entry> w) {
         EntryResult r = w.result();
+        if (!retry && LegacyDnsFallback.mayBeLegacyRefusal(r, o.item().spec())) {
+          retries.add(o.item().withSpec(LegacyDnsFallback.withoutRefused(o.item().spec())));
+          continue;
+        }
         if (r.code() == EntryResult.Code.OK && r.entry().isPresent()) {
           Entry e = r.entry().get();
+          if (retry) {
+            legacyDnsAccepted(s);
+          }
           learnIdSupport(o.item().id(), e.id());
           put(e);
           metrics.created();
@@ -315,6 +335,7 @@ final class SpiffeIdController {
         p.notLeader = true;
       }
     }
+    writeCreates(p, retries, true);
   }
 
   private void writeUpdates(Pass p) {
@@ -325,13 +346,31 @@ final class SpiffeIdController {
     for (EntryId id : p.updatedFor.keySet()) {
       updates.add(index.get(id).withSpec(p.specs.get(id)));
     }
+    writeUpdates(p, updates, false);
+  }
+
+  /**
+   * @param retry whether {@code updates} are retries without the DNS names older SPIRE refuses
+   */
+  private void writeUpdates(Pass p, List<Entry> updates, boolean retry) {
+    if (updates.isEmpty()) {
+      return;
+    }
     List<WriteOutcome<Entry>> outcomes = writer.update(updates);
+    List<Entry> retries = new ArrayList<>();
     for (WriteOutcome<Entry> o : outcomes) {
       SpiffeIdObject s = p.updatedFor.get(o.item().id());
       SpiffeIdKey key = keyOf(s);
       if (o instanceof WriteOutcome.Written<Entry> w) {
         EntryResult r = w.result();
+        if (!retry && LegacyDnsFallback.mayBeLegacyRefusal(r, o.item().spec())) {
+          retries.add(o.item().withSpec(LegacyDnsFallback.withoutRefused(o.item().spec())));
+          continue;
+        }
         if (r.code() == EntryResult.Code.OK) {
+          if (retry) {
+            legacyDnsAccepted(s);
+          }
           put(r.entry().orElse(o.item()));
           metrics.updated();
           log.info(
@@ -350,6 +389,21 @@ final class SpiffeIdController {
       } else if (o instanceof WriteOutcome.NotLeader<Entry>) {
         p.notLeader = true;
       }
+    }
+    writeUpdates(p, retries, true);
+  }
+
+  /**
+   * A write retried without the DNS names older SPIRE refuses was accepted: from now on every entry
+   * is written without them (said once).
+   */
+  private void legacyDnsAccepted(SpiffeIdObject s) {
+    if (dnsFallback.retryAccepted()) {
+      log.warn(
+          "SPIRE refused DNS names its older rules do not allow (SpiffeID {}/{}); writing entries"
+              + " without such names from now on",
+          GoQuote.quote(s.namespace()),
+          GoQuote.quote(s.name()));
     }
   }
 
@@ -482,7 +536,7 @@ final class SpiffeIdController {
             w -> warnOnce(new SpiffeIdKey(s.namespace(), s.name()), w));
     requireMember(s, "SPIFFE ID", spec.spiffeId());
     requireMember(s, "parent ID", spec.parentId());
-    return spec;
+    return dnsFallback.effective(spec);
   }
 
   private void requireMember(SpiffeIdObject s, String what, SpiffeId id) {

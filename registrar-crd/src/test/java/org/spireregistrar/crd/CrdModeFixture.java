@@ -68,11 +68,19 @@ abstract class CrdModeFixture {
   }
 
   void startSpire(boolean ignoreClientIds) {
+    startSpire(ignoreClientIds, false);
+  }
+
+  /**
+   * @param legacyDnsRules whether the server checks DNS names by the rules of SPIRE before 1.9
+   */
+  void startSpire(boolean ignoreClientIds, boolean legacyDnsRules) {
     spire =
         InMemorySpireServer.builder()
             .trustDomain(TD)
             .socketPath(dir.resolve("api.sock"))
             .ignoreClientEntryIds(ignoreClientIds)
+            .legacyDnsRules(legacyDnsRules)
             .start();
   }
 

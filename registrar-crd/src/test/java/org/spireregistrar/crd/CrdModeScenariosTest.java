@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -305,6 +308,67 @@ class CrdModeScenariosTest extends CrdModeFixture {
     await().atMost(CONVERGE).until(() -> dnsNames("web-1").equals("[\"web-1\"]"));
     awaitConverged(config);
     awaitIdle(mode);
+  }
+
+  @Test
+  void spireBefore19GetsEntriesWithoutTheNamesItRefusesAndOneWarning() throws Exception {
+    startSpire(false, true); // SPIRE < 1.9: single-character labels ("web.a.svc") are refused
+    node("n1");
+    namespace("a");
+    ObjectNode a0 = pod("a", "web-0", "n1", Map.of("spire", "true"));
+    endpoints("a", "web", a0);
+    RegistrarConfig config = config("spire", false);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream saved = System.err;
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+    try {
+      CrdMode mode = startMode(config, "a");
+      await().atMost(CONVERGE).until(() -> entryDnsNames("web-0").equals(List.of("web-0")));
+      assertThat(spiffeId("a", "web-0").at("/spec/dnsNames").toString())
+          .isEqualTo("[\"web-0\",\"web.a.svc\"]");
+
+      // Later entries are written without such names straight away; other names stay.
+      ObjectNode shop0 = pod("shop", "web-0", "n1", Map.of("spire", "true"));
+      endpoints("shop", "web", shop0);
+      ObjectNode a1 = pod("a", "api-0", "n1", Map.of("spire", "true"));
+      endpoints("a", "api", a1);
+      await()
+          .atMost(CONVERGE)
+          .until(
+              () ->
+                  entryDnsNames("shop", "web-0").equals(List.of("web-0", "web.shop.svc"))
+                      && entryDnsNames("api-0").equals(List.of("api-0")));
+      awaitIdle(mode);
+      long updates = spire.counters().rpcs("BatchUpdateEntry");
+      long creates = spire.counters().rpcs("BatchCreateEntry");
+      mode.requestFullResync();
+      awaitIdle(mode);
+      // A stripped entry matches its SpiffeID as the fallback writes it: nothing is rewritten.
+      assertThat(spire.counters().rpcs("BatchUpdateEntry")).isEqualTo(updates);
+      assertThat(spire.counters().rpcs("BatchCreateEntry")).isEqualTo(creates);
+    } finally {
+      System.setErr(saved);
+    }
+    String logged = log.toString(StandardCharsets.UTF_8);
+    assertThat(logged.split("SPIRE refused DNS names its older rules do not allow", -1)).hasSize(2);
+    assertThat(logged).contains("WARN");
+  }
+
+  List<String> entryDnsNames(String pod) {
+    return entryDnsNames("a", pod);
+  }
+
+  List<String> entryDnsNames(String ns, String pod) {
+    ObjectNode s = spiffeId(ns, pod);
+    if (s == null) {
+      return List.of();
+    }
+    String wanted = s.at("/spec/spiffeId").asText();
+    return spire.entries().stream()
+        .filter(e -> e.spiffeId().toString().equals(wanted))
+        .findFirst()
+        .map(e -> e.spec().dnsNames())
+        .orElse(List.of());
   }
 
   String dnsNames(String pod) {
