@@ -28,6 +28,7 @@ import org.spireregistrar.core.EntryResult;
 import org.spireregistrar.core.EntrySpec;
 import org.spireregistrar.core.EntryStore;
 import org.spireregistrar.core.config.WebhookConfig;
+import org.spireregistrar.kubernetes.testing.TestPki;
 import org.spireregistrar.spire.GrpcEntryStore;
 import org.spireregistrar.spire.testing.InMemorySpireServer;
 import org.spireregistrar.webhook.server.RequestListener;
@@ -133,7 +134,7 @@ class AdmissionLatencyMeasurement {
 
     Path dir = Files.createTempDirectory("latency");
     TestPki pki = TestPki.create("latency CA");
-    pki.server("server").writeTo(dir, "cert.pem", "key.pem");
+    pki.localServer("server").writeTo(dir, "cert.pem", "key.pem");
     pki.writeCa(dir, "cacert.pem");
     TestPki.Issued client = pki.client("api-server");
 

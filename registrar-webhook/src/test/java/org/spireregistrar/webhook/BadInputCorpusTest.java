@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.InMemoryEntryStore;
 import org.spireregistrar.core.config.WebhookConfig;
+import org.spireregistrar.kubernetes.testing.TestPki;
 import org.spireregistrar.webhook.server.ServerOptions;
 
 /**
@@ -174,7 +175,7 @@ class BadInputCorpusTest {
   @BeforeAll
   void start() throws IOException {
     dir = Files.createTempDirectory("corpus");
-    PKI.server("server").writeTo(dir, "cert.pem", "key.pem");
+    PKI.localServer("server").writeTo(dir, "cert.pem", "key.pem");
     PKI.writeCa(dir, "cacert.pem");
     WebhookConfig webhook =
         new WebhookConfig(

@@ -23,6 +23,7 @@ import org.spireregistrar.core.EntryResult;
 import org.spireregistrar.core.InMemoryEntryStore;
 import org.spireregistrar.core.config.RegistrarConfig;
 import org.spireregistrar.core.config.WebhookConfig;
+import org.spireregistrar.kubernetes.testing.TestPki;
 import org.spireregistrar.webhook.server.ServerOptions;
 import org.spireregistrar.webhook.server.ServerStartException;
 
@@ -37,7 +38,7 @@ class WebhookModeTest {
 
   @BeforeEach
   void writeCertificates() {
-    PKI.server("k8s-workload-registrar.spire.svc").writeTo(dir, "cert.pem", "key.pem");
+    PKI.localServer("k8s-workload-registrar.spire.svc").writeTo(dir, "cert.pem", "key.pem");
     PKI.writeCa(dir, "cacert.pem");
   }
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.spireregistrar.core.InMemoryEntryStore;
 import org.spireregistrar.core.config.WebhookConfig;
 import org.spireregistrar.kubernetes.testing.KubernetesApiStandIn;
+import org.spireregistrar.kubernetes.testing.TestPki;
 import org.spireregistrar.webhook.server.ServerOptions;
 
 /**
@@ -41,7 +42,7 @@ class WebhookModeThroughApiTest {
 
   @BeforeEach
   void start() {
-    PKI.server(SERVICE + ".spire.svc").writeTo(dir, "cert.pem", "key.pem");
+    PKI.localServer(SERVICE + ".spire.svc").writeTo(dir, "cert.pem", "key.pem");
     PKI.writeCa(dir, "cacert.pem");
     mode =
         new WebhookMode(

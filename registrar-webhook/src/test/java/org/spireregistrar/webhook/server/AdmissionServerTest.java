@@ -44,8 +44,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.spireregistrar.kubernetes.testing.TestPki;
 import org.spireregistrar.webhook.RawHttps;
-import org.spireregistrar.webhook.TestPki;
 
 class AdmissionServerTest {
   private static final TestPki PKI = TestPki.create("test CA");
@@ -64,7 +64,7 @@ class AdmissionServerTest {
 
   @BeforeEach
   void writePki() {
-    PKI.server("server").writeTo(dir, "cert.pem", "key.pem");
+    PKI.localServer("server").writeTo(dir, "cert.pem", "key.pem");
     PKI.writeCa(dir, "cacert.pem");
     files =
         new TlsFiles(
@@ -145,7 +145,7 @@ class AdmissionServerTest {
 
   @Test
   void refusesAServerCertificateUsedAsAClientCertificate() {
-    TestPki.Issued serverCert = PKI.server("not-a-client");
+    TestPki.Issued serverCert = PKI.localServer("not-a-client");
     assertRefused(start(), serverCert.clientContext(PKI.caCertificate()));
   }
 
@@ -204,7 +204,7 @@ class AdmissionServerTest {
 
   @Test
   void failsToStartWhenTheKeyDoesNotMatchTheCertificate() {
-    PKI.server("other").writeTo(dir, "other.pem", "key.pem");
+    PKI.localServer("other").writeTo(dir, "other.pem", "key.pem");
     assertThatThrownBy(() -> start())
         .hasMessage(
             "unable to load server keypair: private key "
@@ -251,7 +251,7 @@ class AdmissionServerTest {
   @Test
   void readsSec1EcKeysAsGoDoes() throws Exception {
     // "EC PRIVATE KEY" with the curve inside, as openssl ecparam -genkey writes it.
-    TestPki.Issued server = PKI.server("sec1");
+    TestPki.Issued server = PKI.localServer("sec1");
     PrivateKeyInfo pkcs8 = PrivateKeyInfo.getInstance(server.keys().getPrivate().getEncoded());
     ECPrivateKey inner = ECPrivateKey.getInstance(pkcs8.parsePrivateKey());
     ECPrivateKey sec1 =
@@ -714,7 +714,7 @@ class AdmissionServerTest {
   void servesNewCertificateFilesAfterTheyChangeOnDisk() throws IOException {
     AdmissionServer s = start();
     X509Certificate before = presentedCertificate(s);
-    TestPki.Issued next = PKI.server("rotated");
+    TestPki.Issued next = PKI.localServer("rotated");
     next.writeTo(dir, "cert.pem", "key.pem");
     assertThat(s.reloadCertificates()).isTrue();
     X509Certificate after = presentedCertificate(s);
@@ -750,7 +750,7 @@ class AdmissionServerTest {
   @Test
   void pollsTheFilesForChanges() throws Exception {
     AdmissionServer s = start(ServerOptions.DEFAULTS.withReloadInterval(Duration.ofMillis(50)));
-    TestPki.Issued next = PKI.server("polled");
+    TestPki.Issued next = PKI.localServer("polled");
     next.writeTo(dir, "cert.pem", "key.pem");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     X509Certificate seen = presentedCertificate(s);

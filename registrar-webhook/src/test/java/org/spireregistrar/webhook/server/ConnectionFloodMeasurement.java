@@ -24,8 +24,8 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.spireregistrar.kubernetes.testing.TestPki;
 import org.spireregistrar.webhook.RawHttps;
-import org.spireregistrar.webhook.TestPki;
 
 /**
  * Measures what an authenticated client sees while a connection flood runs against an {@link
@@ -53,7 +53,7 @@ class ConnectionFloodMeasurement {
   void measure() throws Exception {
     int floodSize = Integer.getInteger("flood", 5000);
     Duration window = Duration.ofSeconds(Long.getLong("seconds", 10));
-    PKI.server("server").writeTo(dir, "cert.pem", "key.pem");
+    PKI.localServer("server").writeTo(dir, "cert.pem", "key.pem");
     PKI.writeCa(dir, "cacert.pem");
     TlsFiles files =
         new TlsFiles(
