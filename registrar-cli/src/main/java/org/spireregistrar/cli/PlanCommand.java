@@ -38,9 +38,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     usageHelpAutoWidth = false,
     description = {
-      "Offline: read Kubernetes objects (Pod, Node, Endpoints, SpiffeID; YAML or JSON,"
-          + " multi-document files, kind: List, directories) and print the registration entries"
-          + " the configured mode would keep in SPIRE. No server is contacted.",
+      "Read Kubernetes objects (Pod, Node, Endpoints, SpiffeID; YAML or JSON, multi-document"
+          + " files, kind: List, directories) and print the registration entries the configured"
+          + " mode would keep in SPIRE. Offline: no server is contacted.",
       "With --server: list the live SPIRE server's entries (read-only: ListEntries only) and"
           + " print what the configured mode would create, update (field by field) and delete,"
           + " under the mode's own ownership rule; entries it does not own are counted as"
