@@ -40,8 +40,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Read Kubernetes objects (Pod, Node, Endpoints, SpiffeID; YAML or JSON, multi-document"
           + " files, kind: List, directories) and print the registration entries the configured"
-          + " mode would keep in SPIRE. Offline: no server is contacted.",
-      "With --server: list the live SPIRE server's entries (read-only: ListEntries only) and"
+          + " mode would keep in SPIRE (offline), or with --server what it would change in a live"
+          + " SPIRE server.",
+      "Without --server no server is contacted. With --server: list the live SPIRE server's"
+          + " entries (read-only: ListEntries only) and"
           + " print what the configured mode would create, update (field by field) and delete,"
           + " under the mode's own ownership rule; entries it does not own are counted as"
           + " untouched.",
