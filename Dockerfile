@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# The registrar's image: the fat jar on a JRE 17, run as a non-root user.
+# The registrar's image: the fat jar on a JRE 17, run as a non-root user. Needs BuildKit (the
+# default builder since Docker 23) for the Maven cache mount.
 #
 #   docker build -t ghcr.io/spireregistrar/k8s-workload-registrar:0.1.0 .
 #   docker push ghcr.io/spireregistrar/k8s-workload-registrar:0.1.0
