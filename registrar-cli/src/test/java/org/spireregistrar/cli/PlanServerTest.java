@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +24,7 @@ import org.spireregistrar.core.TrustDomain;
 import org.spireregistrar.core.config.RegistrarConfig;
 import org.spireregistrar.core.entry.ClusterObjects;
 import org.spireregistrar.core.entry.Planner;
+import org.spireregistrar.core.entry.WebhookEntries;
 import org.spireregistrar.core.model.EndpointsInfo;
 import org.spireregistrar.core.model.NodeInfo;
 import org.spireregistrar.core.model.Workload;
@@ -30,6 +33,10 @@ import org.spireregistrar.reconcile.SyncEngine;
 import org.spireregistrar.reconcile.SyncListener;
 import org.spireregistrar.spire.GrpcEntryStore;
 import org.spireregistrar.spire.testing.InMemorySpireServer;
+import org.spireregistrar.webhook.PodAdmission;
+import org.spireregistrar.webhook.review.AdmissionRequest;
+import org.spireregistrar.webhook.review.AdmissionReviewCodec;
+import org.spireregistrar.webhook.review.GroupVersionKind;
 
 /**
  * {@code plan --server} against {@link InMemorySpireServer} over a real Unix socket: what each mode
@@ -444,6 +451,89 @@ class PlanServerTest {
         .contains("+ create spiffe://example.org/ns/shop/sa/web\n")
         .contains("webhook-no-delete")
         .contains("webhook-no-update");
+  }
+
+  /** Webhook mode's admission, run for real on every pod, creates exactly what the plan said. */
+  @Test
+  void plansExactlyTheEntriesWebhookAdmissionCreates() throws IOException {
+    String conf =
+        write(
+                "w.conf",
+                """
+                trust_domain = "example.org"
+                server_socket_path = "/unused.sock"
+                cluster = "c1"
+                mode = "webhook"
+                """)
+            .toString();
+    List<String> pods =
+        List.of(
+            pod("shop", "web-0", "web", ""),
+            pod("shop", "api-0", "api", ""),
+            pod("edge", "gw-0", "gw", ""));
+    Path objects = write("pods.yaml", String.join("---\n", pods));
+    start(reconcileConfig());
+    SpiffeId clusterNode = SpiffeId.parse("spiffe://example.org/k8s-workload-registrar/c1/node");
+    spire.putEntry(
+        entry(
+            "api",
+            EntrySpec.of(
+                SpiffeId.parse("spiffe://example.org/ns/shop/sa/api"),
+                clusterNode,
+                List.of(Selector.k8s("ns:shop"), Selector.k8s("pod-name:api-0")))));
+
+    CliRun run =
+        CliRun.of(
+            "plan",
+            "-config",
+            conf,
+            "-f",
+            objects.toString(),
+            "--server",
+            socket().toString(),
+            "--exit-code");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(3);
+    int planned = JSON.readTree(run.out()).at("/summary/create").asInt();
+    assertThat(planned).isEqualTo(3); // the cluster node entry, web-0, gw-0
+
+    int before = spire.entryCount();
+    RegistrarConfig config = HclConfigLoader.load(Path.of(conf));
+    try (GrpcEntryStore store =
+        GrpcEntryStore.connect("unix://" + socket(), "", GrpcEntryStore.Options.DEFAULTS)) {
+      PodAdmission admission =
+          new PodAdmission(
+              WebhookEntries.forConfig(config),
+              store,
+              new AdmissionReviewCodec(),
+              config.common().disabledNamespaces());
+      admission.createClusterNodeEntry();
+      for (String yaml : pods) {
+        JsonNode pod = new YAMLMapper().readTree(yaml);
+        admission.admit(
+            new AdmissionRequest(
+                "uid-" + pod.at("/metadata/name").asText(),
+                GroupVersionKind.POD,
+                pod.at("/metadata/namespace").asText(),
+                pod.at("/metadata/name").asText(),
+                "CREATE",
+                Optional.of(pod),
+                Optional.empty(),
+                false));
+      }
+    }
+    assertThat(spire.entryCount() - before).isEqualTo(planned);
+
+    CliRun after =
+        CliRun.of(
+            "plan",
+            "-config",
+            conf,
+            "-f",
+            objects.toString(),
+            "--server",
+            socket().toString(),
+            "--exit-code");
+    assertThat(after.exitCode()).as(after.out()).isZero();
   }
 
   // ---------------------------------------------------------------- crd
