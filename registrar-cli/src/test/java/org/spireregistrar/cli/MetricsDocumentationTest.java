@@ -85,7 +85,7 @@ class MetricsDocumentationTest {
 
       Map<String, String> families = families(mode.registry().scrape());
 
-      assertThat(families).containsKey("registrar_spiffeids");
+      assertThat(families).containsKeys("registrar_spiffeids", "jvm_memory_used_bytes");
       assertDocumented(families, operationsDoc(), "crd");
     }
   }

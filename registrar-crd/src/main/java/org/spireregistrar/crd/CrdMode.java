@@ -1,7 +1,6 @@
 package org.spireregistrar.crd;
 
 import io.kubernetes.client.openapi.ApiClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -18,6 +17,7 @@ import org.spireregistrar.core.config.Mode;
 import org.spireregistrar.core.config.RegistrarConfig;
 import org.spireregistrar.kubernetes.HealthServer;
 import org.spireregistrar.kubernetes.LeaseLeaderElection;
+import org.spireregistrar.kubernetes.MetricsRegistry;
 import org.spireregistrar.reconcile.Ticker;
 
 /**
@@ -82,8 +82,7 @@ public final class CrdMode implements AutoCloseable {
   private final RegistrarConfig config;
   private final ApiClient client;
   private final Runtime runtime;
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry = MetricsRegistry.create();
   private final CrdControllers controllers;
   private LeaseLeaderElection election;
   private HealthServer health;
