@@ -264,7 +264,15 @@ final class ApiHandler implements HttpHandler {
     if (!method.equals("POST")) {
       throw ApiStatusException.methodNotAllowed();
     }
-    JsonNode review = parseBody(body, nz(exchange.getRequestHeaders().getFirst("Content-Type")));
+    String contentType = nz(exchange.getRequestHeaders().getFirst("Content-Type"));
+    if (contentType.contains("protobuf")) {
+      // kubectl auth can-i sends protobuf, which the stand-in does not read.
+      throw new ApiStatusException(
+          415,
+          "UnsupportedMediaType",
+          "the stand-in reads JSON and YAML request bodies only, not " + contentType);
+    }
+    JsonNode review = parseBody(body, contentType);
     if (!review.isObject()) {
       throw ApiStatusException.badRequest("the body of the request is not a JSON object");
     }
