@@ -97,8 +97,8 @@ class DeployManifestsTest {
       JsonNode selector = n.at("/spec/selector/matchLabels");
       JsonNode labels = n.at("/spec/template/metadata/labels");
       selector
-          .fields()
-          .forEachRemaining(
+          .properties()
+          .forEach(
               e -> {
                 if (!e.getValue().equals(labels.path(e.getKey()))) {
                   out.add(d + ": the selector does not match the pod template's labels");
@@ -107,8 +107,8 @@ class DeployManifestsTest {
     }
     if (d.kind().equals("ConfigMap")) {
       n.path("data")
-          .fields()
-          .forEachRemaining(
+          .properties()
+          .forEach(
               e -> {
                 if (!e.getValue().isTextual()) {
                   out.add(d + ": data." + e.getKey() + " is not a string");

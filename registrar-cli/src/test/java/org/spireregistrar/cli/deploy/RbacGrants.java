@@ -3,6 +3,7 @@ package org.spireregistrar.cli.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -89,7 +90,8 @@ record RbacGrants(Set<Permission> granted, List<String> problems) {
             kind + " " + role.path("metadata").path("name").asText() + " is bound to nothing");
       }
     }
-    return new RbacGrants(Set.copyOf(granted), List.copyOf(problems));
+    // Insertion order (rule order), so that differences read in the order of the file.
+    return new RbacGrants(Collections.unmodifiableSet(granted), List.copyOf(problems));
   }
 
   /**
