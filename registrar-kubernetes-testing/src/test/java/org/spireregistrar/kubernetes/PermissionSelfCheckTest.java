@@ -121,21 +121,20 @@ class PermissionSelfCheckTest {
   }
 
   @Test
-  void aForbiddenReviewIsReportedAndStartUpGoesOn() throws Exception {
-    try (AutoCloseable refused =
-        standIn.failRequests(r -> r.resource().equals("selfsubjectaccessreviews"), 403)) {
-      PermissionSelfCheck.Outcome outcome = PermissionSelfCheck.check(client, RECONCILE, "spire");
+  void aForbiddenReviewIsReportedAndStartUpGoesOn() {
+    standIn.failRequests(r -> r.resource().equals("selfsubjectaccessreviews"), 403);
 
-      assertThat(outcome).isInstanceOf(PermissionSelfCheck.Outcome.Unchecked.class);
-      assertThat(((PermissionSelfCheck.Outcome.Unchecked) outcome).reason())
-          .startsWith("SelfSubjectAccessReview answered HTTP 403 ");
-      assertThatCode(() -> PermissionSelfCheck.requireGranted(client, RECONCILE, "spire", RBAC))
-          .as("warns and continues")
-          .doesNotThrowAnyException();
-      assertThat(standIn.requests().stream().filter(StandInRequest::isResourceRequest))
-          .as("gives up after the first refused review")
-          .hasSize(2);
-    }
+    PermissionSelfCheck.Outcome outcome = PermissionSelfCheck.check(client, RECONCILE, "spire");
+
+    assertThat(outcome).isInstanceOf(PermissionSelfCheck.Outcome.Unchecked.class);
+    assertThat(((PermissionSelfCheck.Outcome.Unchecked) outcome).reason())
+        .startsWith("SelfSubjectAccessReview answered HTTP 403 ");
+    assertThatCode(() -> PermissionSelfCheck.requireGranted(client, RECONCILE, "spire", RBAC))
+        .as("warns and continues")
+        .doesNotThrowAnyException();
+    assertThat(standIn.requests().stream().filter(StandInRequest::isResourceRequest))
+        .as("gives up after the first refused review")
+        .hasSize(2);
   }
 
   @Test
