@@ -1,5 +1,6 @@
 package org.spireregistrar.cli;
 
+import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,8 @@ import org.spireregistrar.crd.CrdMode;
 import org.spireregistrar.crd.CrdRegistrar;
 import org.spireregistrar.crd.RegistrarNamespace;
 import org.spireregistrar.kubernetes.KubernetesClients;
+import org.spireregistrar.kubernetes.PermissionSelfCheck;
+import org.spireregistrar.kubernetes.RequiredPermissions;
 import org.spireregistrar.reconcile.ReconcileMode;
 import org.spireregistrar.reconcile.SyncListener;
 import org.spireregistrar.spire.GrpcEntryStore;
@@ -49,17 +52,15 @@ final class ModeRunner {
     log.info(
         "The k8s-workload-registrar is deprecated upstream; this is its Java successor."
             + " Consider spire-controller-manager for new deployments.");
+    String namespace = KubernetesClients.ownNamespace();
+    ApiClient client = checkedClient(config, namespace);
     return serve(
         config,
         "finishing the write in flight, releasing the lease",
         store -> {
           ReconcileMode mode =
               new ReconcileMode(
-                  config,
-                  KubernetesClients.create(),
-                  store,
-                  ReconcileMode.Runtime.of(KubernetesClients.ownNamespace()),
-                  SyncListener.NONE);
+                  config, client, store, ReconcileMode.Runtime.of(namespace), SyncListener.NONE);
           return new Running(mode::start, mode);
         });
   }
@@ -67,19 +68,32 @@ final class ModeRunner {
   private static int runCrd(RegistrarConfig config) throws InterruptedException {
     // As upstream: the namespace is resolved (or start-up fails) even with the webhook off.
     String namespace = RegistrarNamespace.resolve();
+    ApiClient client = checkedClient(config, namespace);
     return serve(
         config,
         "draining webhook requests, finishing the pass in flight, releasing the lease",
         store -> {
           CrdRegistrar registrar =
               new CrdRegistrar(
-                  config,
-                  KubernetesClients.create(),
-                  store,
-                  store.svidMinter(),
-                  CrdMode.Runtime.of(namespace));
+                  config, client, store, store.svidMinter(), CrdMode.Runtime.of(namespace));
           return new Running(registrar::start, registrar);
         });
+  }
+
+  /**
+   * The Kubernetes client, once the API server has confirmed that it may make every request the
+   * configured mode makes (before any informer starts): a missing permission ends start-up with one
+   * line per permission. Webhook mode calls the Kubernetes API not at all, so it needs neither a
+   * client nor the check.
+   */
+  private static ApiClient checkedClient(RegistrarConfig config, String namespace) {
+    ApiClient client = KubernetesClients.create();
+    PermissionSelfCheck.requireGranted(
+        client,
+        RequiredPermissions.forConfig(config),
+        namespace,
+        RequiredPermissions.rbacFile(config.mode()));
+    return client;
   }
 
   /** A mode built on a SPIRE client: how to start it and how to stop it. */

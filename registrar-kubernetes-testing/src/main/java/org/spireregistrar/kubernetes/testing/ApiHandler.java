@@ -26,6 +26,9 @@ import java.util.function.Supplier;
 
 /** Serves the Kubernetes REST protocol over the JDK HTTP server. */
 final class ApiHandler implements HttpHandler {
+  static final String SELF_SUBJECT_ACCESS_REVIEWS =
+      "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+
   /** How many requests {@link #requests()} keeps (~200 bytes each). */
   static final int REQUEST_LOG_CAPACITY = 20_000;
 
@@ -48,6 +51,7 @@ final class ApiHandler implements HttpHandler {
   private final AtomicLong requestTotal = new AtomicLong();
   private final Map<String, LongAdder> countsByVerb = new ConcurrentHashMap<>();
   private volatile boolean closing;
+  private volatile Predicate<ResourceAccess> authorizer = access -> true;
 
   ApiHandler(
       ObjectStore store,
@@ -64,6 +68,10 @@ final class ApiHandler implements HttpHandler {
     this.faults = faults;
     this.bookmarkInterval = bookmarkInterval;
     this.serverAddress = serverAddress;
+  }
+
+  void authorize(Predicate<ResourceAccess> authorizer) {
+    this.authorizer = authorizer;
   }
 
   void closing() {
@@ -122,6 +130,10 @@ final class ApiHandler implements HttpHandler {
     Map<String, String> query = parseQuery(rawQuery);
     byte[] body = exchange.getRequestBody().readAllBytes();
 
+    if (path.equals(SELF_SUBJECT_ACCESS_REVIEWS)) {
+      selfSubjectAccessReview(exchange, method, path, rawQuery, body);
+      return;
+    }
     Optional<Route> route;
     try {
       route = Route.parse(path, registry);
@@ -224,6 +236,75 @@ final class ApiHandler implements HttpHandler {
       case "deletecollection" -> deleteCollection(exchange, r, query, body, dryRun, user);
       default -> throw ApiStatusException.methodNotAllowed();
     }
+  }
+
+  /**
+   * {@code POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews}: the review comes back with
+   * {@code status.allowed} from the authorizer ({@code nonResourceAttributes} are always allowed).
+   * Recorded as {@code create selfsubjectaccessreviews}, so faults can refuse it.
+   */
+  private void selfSubjectAccessReview(
+      HttpExchange exchange, String method, String path, String rawQuery, byte[] body)
+      throws IOException {
+    StandInRequest request =
+        new StandInRequest(
+            method,
+            path,
+            nz(rawQuery),
+            method.equals("POST") ? "create" : verbOf(method),
+            "selfsubjectaccessreviews",
+            "",
+            "",
+            "");
+    record(request);
+    int fault = faults.statusFor(request);
+    if (fault != 0) {
+      throw ApiStatusException.injected(fault);
+    }
+    if (!method.equals("POST")) {
+      throw ApiStatusException.methodNotAllowed();
+    }
+    String contentType = nz(exchange.getRequestHeaders().getFirst("Content-Type"));
+    if (contentType.contains("protobuf")) {
+      // kubectl auth can-i sends protobuf, which the stand-in does not read.
+      throw new ApiStatusException(
+          415,
+          "UnsupportedMediaType",
+          "the stand-in reads JSON and YAML request bodies only, not " + contentType);
+    }
+    JsonNode review = parseBody(body, contentType);
+    if (!review.isObject()) {
+      throw ApiStatusException.badRequest("the body of the request is not a JSON object");
+    }
+    JsonNode attributes = review.path("spec").path("resourceAttributes");
+    boolean allowed;
+    if (attributes.isObject()) {
+      allowed =
+          authorizer.test(
+              new ResourceAccess(
+                  attributes.path("verb").asText(""),
+                  attributes.path("group").asText(""),
+                  attributes.path("resource").asText(""),
+                  attributes.path("subresource").asText(""),
+                  attributes.path("namespace").asText(""),
+                  attributes.path("name").asText("")));
+    } else if (review.path("spec").path("nonResourceAttributes").isObject()) {
+      allowed = true;
+    } else {
+      throw ApiStatusException.badRequest(
+          "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.resourceAttributes:"
+              + " Invalid value: \"null\": exactly one of nonResourceAttributes or"
+              + " resourceAttributes must be specified");
+    }
+    ObjectNode answer = ((ObjectNode) review).deepCopy();
+    answer.put("apiVersion", "authorization.k8s.io/v1");
+    answer.put("kind", "SelfSubjectAccessReview");
+    ObjectNode status = answer.putObject("status");
+    status.put("allowed", allowed);
+    if (allowed) {
+      status.put("reason", "allowed by the stand-in's authorizer");
+    }
+    respond(exchange, 201, answer);
   }
 
   private void serveNonResource(HttpExchange exchange, String method, String path)

@@ -20,11 +20,13 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -93,14 +95,18 @@ import java.util.stream.Stream;
  * dump name owners that are gone, and the garbage collector deletes those objects (references to
  * kinds the stand-in does not serve, such as ReplicaSets, are left alone).
  *
- * <p>What it does not do: authentication, authorisation, mutating webhooks, admission policies,
- * schema validation (beyond object names and webhook configurations), defaulting (beyond a pod's
- * {@code Pending} and a namespace's {@code Active} phase, and webhook configurations), namespace
- * existence checks, graceful pod deletion, protobuf request bodies, and consistent snapshots across
- * list pages (a continued list reads the current state). Webhooks are called one after another, not
- * in parallel, and an object matched in another version through {@code matchPolicy: Equivalent} is
- * sent unconverted. A namespace with nothing in it and no finalizers goes at once rather than after
- * a {@code Terminating} phase.
+ * <p>{@code SelfSubjectAccessReview}s ({@code authorization.k8s.io/v1}) are answered by a
+ * configurable authorizer ({@link #authorize}, {@link #grantOnly}; everything is allowed by
+ * default), so a program's permission self-check can be tested; nothing else is authorised.
+ *
+ * <p>What it does not do: authentication, authorisation (beyond answering those reviews), mutating
+ * webhooks, admission policies, schema validation (beyond object names and webhook configurations),
+ * defaulting (beyond a pod's {@code Pending} and a namespace's {@code Active} phase, and webhook
+ * configurations), namespace existence checks, graceful pod deletion, protobuf request bodies, and
+ * consistent snapshots across list pages (a continued list reads the current state). Webhooks are
+ * called one after another, not in parallel, and an object matched in another version through
+ * {@code matchPolicy: Equivalent} is sent unconverted. A namespace with nothing in it and no
+ * finalizers goes at once rather than after a {@code Terminating} phase.
  *
  * <p>Fault injection: {@link #dropWatches()}, {@link #expireHistory()}, {@link #failNext} and
  * {@link #failRequests}. Every request is recorded ({@link #requests()}, {@link #requestCount}).
@@ -712,6 +718,35 @@ public final class KubernetesApiStandIn implements AutoCloseable {
   public AutoCloseable failRequests(Predicate<StandInRequest> matcher, int status) {
     requireErrorStatus(status);
     return faults.failRequests(Objects.requireNonNull(matcher, "matcher"), status);
+  }
+
+  /**
+   * Decides what {@code SelfSubjectAccessReview}s answer: {@code status.allowed} is whether {@code
+   * allowed} accepts the review's {@code resourceAttributes}. The default allows everything. Only
+   * the reviews ask it: the stand-in does not authorise its other requests. To make the review
+   * itself fail (forbidden, say), use {@link #failRequests} on resource {@code
+   * selfsubjectaccessreviews}.
+   */
+  public void authorize(Predicate<ResourceAccess> allowed) {
+    handler.authorize(Objects.requireNonNull(allowed, "allowed"));
+  }
+
+  /**
+   * {@link #authorize} with a set of grants: a review is allowed when {@code granted} holds its
+   * access, or the same access to any object (a grant without a name covers every name), or the
+   * same access in all namespaces (a cluster-wide grant covers each namespace).
+   */
+  public void grantOnly(Collection<ResourceAccess> granted) {
+    Set<ResourceAccess> grants = Set.copyOf(granted);
+    authorize(
+        access -> {
+          ResourceAccess any = access.anyName();
+          return grants.contains(access)
+              || grants.contains(any)
+              || grants.contains(
+                  new ResourceAccess(
+                      any.verb(), any.group(), any.resource(), any.subresource(), "", ""));
+        });
   }
 
   /** Removes every injected fault. */

@@ -139,6 +139,12 @@ public record ResourceType(
           .withStatusSubresource()
           .withShortNames("sts");
 
+  /** PodDisruptionBudgets (policy/v1, namespaced, status subresource); stored, not enforced. */
+  public static final ResourceType POD_DISRUPTION_BUDGETS =
+      namespaced("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets")
+          .withStatusSubresource()
+          .withShortNames("pdb");
+
   /** ClusterRoles (rbac.authorization.k8s.io/v1), stored only: nothing is enforced. */
   public static final ResourceType CLUSTER_ROLES =
       clusterScoped("rbac.authorization.k8s.io/v1", "ClusterRole", "clusterroles");
@@ -327,6 +333,7 @@ public record ResourceType(
         DEPLOYMENTS,
         DAEMON_SETS,
         STATEFUL_SETS,
+        POD_DISRUPTION_BUDGETS,
         CLUSTER_ROLES,
         CLUSTER_ROLE_BINDINGS,
         ROLES,

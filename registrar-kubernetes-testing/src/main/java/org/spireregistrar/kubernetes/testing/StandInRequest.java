@@ -43,6 +43,18 @@ public record StandInRequest(
     return !resource.isEmpty();
   }
 
+  /**
+   * The API group the path names: {@code ""} for {@code /api/...} (the core group) and for requests
+   * that are not about a resource, else the segment after {@code /apis/}.
+   */
+  public String group() {
+    if (!isResourceRequest() || !path.startsWith("/apis/")) {
+      return "";
+    }
+    int end = path.indexOf('/', "/apis/".length());
+    return end < 0 ? "" : path.substring("/apis/".length(), end);
+  }
+
   /** Whether the verb and resource are these, e.g. {@code is("watch", "pods")}. */
   public boolean is(String verb, String resource) {
     return this.verb.equals(verb) && this.resource.equals(resource);
