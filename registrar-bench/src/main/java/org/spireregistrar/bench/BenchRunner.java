@@ -184,7 +184,9 @@ public final class BenchRunner {
       spire.faults().latency(settings.rpcLatency()).costPerEntry(settings.rpcCostPerEntry());
       if (api) {
         step(id, "seeding the API server: %d pods on %d nodes", settings.pods(), settings.nodes());
+        long seeding = System.nanoTime();
         apiCluster.seed(cluster, settings.nodes());
+        step(id, "seeded in %.1f s", (System.nanoTime() - seeding) / 1e9);
       }
       boolean heap = settings.scenarios().contains(Scenario.HEAP) && measured;
       // The baseline: everything but the strategy (the API stand-in populated, SPIRE running).
