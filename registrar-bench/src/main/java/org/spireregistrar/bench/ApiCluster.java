@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.spireregistrar.core.GoQuote;
 import org.spireregistrar.kubernetes.KubernetesClients;
 import org.spireregistrar.kubernetes.testing.KubernetesApiStandIn;
 import org.spireregistrar.reconcile.ObjectKey;
@@ -135,8 +136,15 @@ final class ApiCluster implements AutoCloseable {
               .build();
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != ok) {
+        String answer = response.body();
         throw new IllegalStateException(
-            method + " " + path + ": HTTP " + response.statusCode() + ": " + response.body());
+            method
+                + " "
+                + path
+                + ": HTTP "
+                + response.statusCode()
+                + ": "
+                + GoQuote.quote(answer.length() > 500 ? answer.substring(0, 500) + "..." : answer));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + path + " failed: " + e, e);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntrySpec;
@@ -451,8 +452,7 @@ public final class BenchRunner {
 
   /** Runs {@code body} on a thread of that name, and waits for it. */
   private static void runOn(String name, Runnable body) {
-    java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<RuntimeException> failure = new AtomicReference<>();
     Thread t =
         new Thread(
             () -> {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
@@ -331,7 +332,7 @@ final class ApiHandler implements HttpHandler {
     byte[] start = Json.bytes(head);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, 0); // chunked
-    try (OutputStream out = new java.io.BufferedOutputStream(exchange.getResponseBody(), 65536)) {
+    try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), 65536)) {
       out.write(start, 0, start.length - 1); // without the closing brace
       out.write(ITEMS_OPEN);
       boolean first = true;
