@@ -195,6 +195,13 @@ public final class BenchCommand implements Callable<Integer> {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
+    // Closing a strategy stops its informers while their watches are open; client-java logs that
+    // as an ERROR ("Reflector loop failed unexpectedly ... closed") though nothing failed.
+    String reflector =
+        "org.slf4j.simpleLogger.log.io.kubernetes.client.informer.cache.ReflectorRunnable";
+    if (System.getProperty(reflector) == null) {
+      System.setProperty(reflector, "off");
+    }
     BenchSettings settings = settings();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
