@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntrySpec;
@@ -30,11 +31,16 @@ import org.spireregistrar.spire.testing.InMemorySpireServer;
 
 /**
  * Runs the scenarios on each strategy in turn, each against its own fresh {@link
- * InMemorySpireServer} on a Unix socket with the same injected latency, fed the same synthetic
- * cluster and churn script.
+ * InMemorySpireServer} on a Unix socket with the same injected latency and cost per entry, fed the
+ * same synthetic cluster and churn script: with {@code --source api} through its own freshly seeded
+ * {@link ApiCluster} (a Kubernetes API stand-in read through informers), with {@code --source
+ * memory} directly.
  *
- * <p>Per strategy: cold sync (always, as the setup of the others), then the steady resync, the
- * churn and the heap measurement, each only when selected.
+ * <p>Per strategy: cold sync (always, as the setup of the others), then the steady resync, the heap
+ * measurement and the churn, each only when selected. The heap is the live heap after GC with the
+ * strategy holding the cluster, minus the same measured just before the strategy was created (after
+ * the API stand-in was populated), so neither the stand-in nor anything a closed strategy might
+ * leave behind counts.
  */
 public final class BenchRunner {
   static final String TRUST_DOMAIN = "example.org";
@@ -119,6 +125,33 @@ public final class BenchRunner {
     };
   }
 
+  /**
+   * A strategy writing through {@code store} that reads the cluster from {@code api} through
+   * informers, timing events by {@code times}.
+   */
+  static Strategy create(
+      String id,
+      RegistrarConfig config,
+      GrpcEntryStore store,
+      Duration baselineInterval,
+      ApiCluster api,
+      EventTimes times) {
+    return switch (id) {
+      case "registrar" -> new RegistrarStrategy(config, store, api.client(), times);
+      case "original" -> {
+        OriginalRegistrarModel model = new OriginalRegistrarModel(config, store, baselineInterval);
+        model.timeEventsBy(times);
+        yield new ApiFedStrategy(model, api.client(), false);
+      }
+      case "scm" -> {
+        ControllerManagerModel model = new ControllerManagerModel(config, store, baselineInterval);
+        model.timeEventsBy(times);
+        yield new ApiFedStrategy(model, api.client(), true);
+      }
+      default -> throw unknownStrategy(id);
+    };
+  }
+
   /** The client settings each strategy's original uses (page size, batch limits). */
   static GrpcEntryStore.Options storeOptions(String id) {
     GrpcEntryStore.Options d = GrpcEntryStore.Options.DEFAULTS;
@@ -139,20 +172,35 @@ public final class BenchRunner {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for the SPIRE socket", e);
     }
+    boolean api = settings.source() == Source.API;
+    SyntheticCluster cluster =
+        new SyntheticCluster(settings.seed(), settings.pods(), settings.nodes());
+    EventTimes times = api ? new EventTimes() : null;
     try (InMemorySpireServer spire =
-        InMemorySpireServer.builder()
-            .trustDomain(TRUST_DOMAIN)
-            .socketPath(dir.resolve("api.sock"))
-            .start()) {
-      spire.faults().latency(settings.rpcLatency());
+            InMemorySpireServer.builder()
+                .trustDomain(TRUST_DOMAIN)
+                .socketPath(dir.resolve("api.sock"))
+                .start();
+        ApiCluster apiCluster = api ? new ApiCluster(settings.seed()) : null) {
+      spire.faults().latency(settings.rpcLatency()).costPerEntry(settings.rpcCostPerEntry());
+      if (api) {
+        step(id, "seeding the API server: %d pods on %d nodes", settings.pods(), settings.nodes());
+        long seeding = System.nanoTime();
+        apiCluster.seed(cluster, settings.nodes());
+        step(id, "seeded in %.1f s", (System.nanoTime() - seeding) / 1e9);
+      }
+      boolean heap = settings.scenarios().contains(Scenario.HEAP) && measured;
+      // The baseline: everything but the strategy (the API stand-in populated, SPIRE running).
+      long baseline = heap ? liveHeapBytes() : 0;
       GrpcEntryStore store = GrpcEntryStore.connect(spire.address(), "", storeOptions(id));
-      Strategy strategy = create(id, config, store, settings.baselineInterval());
+      Strategy strategy =
+          api
+              ? create(id, config, store, settings.baselineInterval(), apiCluster, times)
+              : create(id, config, store, settings.baselineInterval());
       String title = strategy.title();
       try {
-        SyntheticCluster cluster =
-            new SyntheticCluster(settings.seed(), settings.pods(), settings.nodes());
         step(id, "cold sync of %d pods on %d nodes", settings.pods(), settings.nodes());
-        Measured cold = cold(strategy, spire, cluster);
+        Measured cold = cold(strategy, spire, cluster, times);
         if (settings.scenarios().contains(Scenario.COLD)) {
           out.put(Scenario.COLD, cold);
         }
@@ -160,18 +208,11 @@ public final class BenchRunner {
           step(id, "steady-state resync");
           out.put(Scenario.STEADY, steady(strategy, spire));
         }
-        if (settings.scenarios().contains(Scenario.CHURN)) {
-          step(id, "churn: %d events at %d/s", settings.churnEvents(), settings.churnRate());
-          out.put(Scenario.CHURN, churn(strategy, spire, cluster, measured));
-        }
-        if (settings.scenarios().contains(Scenario.HEAP) && measured) {
+        if (heap) {
+          // Before the churn: the stand-in then holds what it held for the baseline, and the
+          // strategy the cluster it synced.
           step(id, "heap");
           long withStrategy = liveHeapBytes();
-          strategy.close();
-          store.close();
-          strategy = null;
-          store = null;
-          long without = liveHeapBytes();
           out.put(
               Scenario.HEAP,
               new Measured(
@@ -185,9 +226,13 @@ public final class BenchRunner {
                   Optional.empty(),
                   Map.of(
                       "heap_bytes",
-                      Math.max(0, withStrategy - without),
+                      Math.max(0, withStrategy - baseline),
                       "pods_tracked",
                       cluster.podCount())));
+        }
+        if (settings.scenarios().contains(Scenario.CHURN)) {
+          step(id, "churn: %d events at %d/s", settings.churnEvents(), settings.churnRate());
+          out.put(Scenario.CHURN, churn(strategy, spire, cluster, measured, apiCluster, times));
         }
       } finally {
         if (strategy != null) {
@@ -215,13 +260,26 @@ public final class BenchRunner {
 
   // ---------------------------------------------------------------- scenarios
 
-  private Measured cold(Strategy s, InMemorySpireServer spire, SyntheticCluster cluster) {
+  private Measured cold(
+      Strategy s, InMemorySpireServer spire, SyntheticCluster cluster, EventTimes times) {
     List<NodeInfo> nodes = cluster.nodes();
-    List<Workload> pods = cluster.workloads();
+    List<Workload> pods = times == null ? cluster.workloads() : List.of();
+    int objects = nodes.size() + cluster.podCount();
     spire.resetCounters();
     s.latencies().reset();
-    CpuMeter cpu = CpuMeter.start();
+    CpuMeter cpu = CpuMeter.start(settings.source());
     long t0 = System.nanoTime();
+    if (times != null) {
+      // Every object is in the API server already: its "event" is the registrar's start.
+      times.clear();
+      times.coldStart(t0);
+      s.start();
+      long end = awaitConverged(s, spire, cluster, t0 + SYNC_TIMEOUT.toNanos());
+      long wall = (end < 0 ? System.nanoTime() : end) - t0;
+      long cpuNanos = cpu.elapsedNanos();
+      times.clear();
+      return measured(s, spire, wall, cpuNanos, Optional.of(end >= 0), Map.of("objects", objects));
+    }
     runOnFeeder(
         cpu,
         () -> {
@@ -242,13 +300,35 @@ public final class BenchRunner {
         wall,
         cpuNanos,
         Optional.of(idle && converged(spire, cluster)),
-        Map.of("objects", nodes.size() + pods.size()));
+        Map.of("objects", objects));
+  }
+
+  /**
+   * With {@code --source api}, where idle does not yet mean that every change has arrived through
+   * the watches: waits until the strategy is idle <em>and</em> SPIRE holds what the cluster calls
+   * for.
+   *
+   * @return when the strategy became idle the last time (before the check that found SPIRE
+   *     converged), or -1 if that did not happen by {@code deadline}
+   */
+  private long awaitConverged(
+      Strategy s, InMemorySpireServer spire, SyntheticCluster cluster, long deadline) {
+    while (System.nanoTime() < deadline) {
+      boolean idle =
+          await(s::awaitIdle, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      long at = System.nanoTime();
+      if (idle && converged(spire, cluster)) {
+        return at;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    return -1;
   }
 
   private Measured steady(Strategy s, InMemorySpireServer spire) {
     spire.resetCounters();
     s.latencies().reset();
-    CpuMeter cpu = CpuMeter.start();
+    CpuMeter cpu = CpuMeter.start(settings.source());
     long t0 = System.nanoTime();
     boolean done = await(s::resyncOnce, SYNC_TIMEOUT);
     long wall = System.nanoTime() - t0;
@@ -265,13 +345,39 @@ public final class BenchRunner {
   }
 
   private Measured churn(
-      Strategy s, InMemorySpireServer spire, SyntheticCluster cluster, boolean drain) {
+      Strategy s,
+      InMemorySpireServer spire,
+      SyntheticCluster cluster,
+      boolean drain,
+      ApiCluster api,
+      EventTimes times) {
     long interval = TimeUnit.SECONDS.toNanos(1) / settings.churnRate();
     List<SyntheticCluster.Event> script = cluster.churn(settings.churnEvents(), interval);
     spire.resetCounters();
     s.latencies().reset();
-    CpuMeter cpu = CpuMeter.start();
+    CpuMeter cpu = CpuMeter.start(settings.source());
     long t0 = System.nanoTime();
+    if (api != null) {
+      times.clear();
+      // The churn driver stands for the cluster's controllers and kubelets: not counted.
+      runOn(
+          "cluster-churn",
+          () -> {
+            for (SyntheticCluster.Event e : script) {
+              long due = t0 + e.atNanos();
+              for (long left = due - System.nanoTime(); left > 0; left = due - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+              }
+              api.send(e, times);
+            }
+          });
+      long fed = System.nanoTime() - t0;
+      long end = drain ? awaitConverged(s, spire, cluster, t0 + fed + SYNC_TIMEOUT.toNanos()) : -1;
+      long wall = (end < 0 ? System.nanoTime() : end) - t0;
+      long cpuNanos = cpu.elapsedNanos();
+      return measured(
+          s, spire, wall, cpuNanos, Optional.of(end >= 0), churnExtra(s, script.size(), fed));
+    }
     runOnFeeder(
         cpu,
         () -> {
@@ -292,14 +398,24 @@ public final class BenchRunner {
     boolean idle = drain && await(s::awaitIdle, SYNC_TIMEOUT);
     long wall = System.nanoTime() - t0;
     long cpuNanos = cpu.elapsedNanos();
+    return measured(
+        s,
+        spire,
+        wall,
+        cpuNanos,
+        Optional.of(idle && converged(spire, cluster)),
+        churnExtra(s, script.size(), fed));
+  }
+
+  private static Map<String, Number> churnExtra(Strategy s, int events, long fedNanos) {
     Map<String, Number> extra = new HashMap<>();
-    extra.put("events", script.size());
-    extra.put("events_per_s", script.size() / (fed / 1e9));
-    if (s instanceof ControllerManagerModel scm) {
+    extra.put("events", events);
+    extra.put("events_per_s", events / (fedNanos / 1e9));
+    Strategy inner = s instanceof ApiFedStrategy fed ? fed.model() : s;
+    if (inner instanceof ControllerManagerModel scm) {
       extra.put("dropped_triggers", scm.droppedTriggers());
     }
-    return measured(
-        s, spire, wall, cpuNanos, Optional.of(idle && converged(spire, cluster)), extra);
+    return extra;
   }
 
   private static Measured measured(
@@ -331,6 +447,31 @@ public final class BenchRunner {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Runs {@code body} on a thread of that name, and waits for it. */
+  private static void runOn(String name, Runnable body) {
+    AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } catch (RuntimeException e) {
+                failure.set(e);
+              }
+            },
+            name);
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    if (failure.get() != null) {
+      throw failure.get();
     }
   }
 

@@ -18,6 +18,8 @@ import java.util.Set;
  * @param strategies strategy IDs, ours first
  * @param baselineInterval the baselines' periodic pass (10 s in both originals)
  * @param warmup whether a small untimed run of each strategy precedes the measured ones
+ * @param source where the strategies read the cluster from
+ * @param rpcCostPerEntry the SPIRE datastore's work per entry written or listed (serialized)
  */
 public record BenchSettings(
     int pods,
@@ -29,7 +31,9 @@ public record BenchSettings(
     Set<Scenario> scenarios,
     List<String> strategies,
     Duration baselineInterval,
-    boolean warmup) {
+    boolean warmup,
+    Source source,
+    Duration rpcCostPerEntry) {
 
   public BenchSettings {
     if (pods < 1) {
@@ -56,6 +60,12 @@ public record BenchSettings(
     if (strategies.isEmpty()) {
       throw new IllegalArgumentException("--strategies must name at least one strategy");
     }
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(rpcCostPerEntry, "rpcCostPerEntry");
+    if (rpcCostPerEntry.isNegative()) {
+      throw new IllegalArgumentException(
+          "--rpc-cost-per-entry must not be negative: " + rpcCostPerEntry);
+    }
     if (baselineInterval.isNegative() || baselineInterval.isZero()) {
       throw new IllegalArgumentException("baseline interval must be positive: " + baselineInterval);
     }
@@ -81,6 +91,8 @@ public record BenchSettings(
         Set.of(Scenario.COLD, Scenario.STEADY, Scenario.CHURN),
         strategies,
         baselineInterval,
-        false);
+        false,
+        source,
+        rpcCostPerEntry);
   }
 }

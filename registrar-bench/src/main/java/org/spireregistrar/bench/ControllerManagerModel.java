@@ -83,6 +83,23 @@ final class ControllerManagerModel implements Strategy {
     this.gcInterval = gcInterval;
   }
 
+  private volatile EventTimes times;
+
+  /**
+   * Times events from when their change was sent ({@code --source api}) rather than from when they
+   * arrive here.
+   */
+  void timeEventsBy(EventTimes times) {
+    this.times = times;
+  }
+
+  /** When the event of {@code key} arriving now happened; null when nobody timed it. */
+  private Long eventTime(ObjectKey key) {
+    long now = System.nanoTime();
+    EventTimes t = times;
+    return t == null ? Long.valueOf(now) : t.take(key, now);
+  }
+
   @Override
   public String id() {
     return "scm";
@@ -100,28 +117,34 @@ final class ControllerManagerModel implements Strategy {
 
   @Override
   public void podUpserted(Workload pod) {
-    long t0 = System.nanoTime();
     ObjectKey.Pod key = new ObjectKey.Pod(pod.namespace(), pod.name());
+    Long t0 = eventTime(key);
     pods.put(key, pod);
-    pending.noted(key, t0);
+    if (t0 != null) {
+      pending.noted(key, t0);
+    }
     trigger();
   }
 
   @Override
   public void podDeleted(String namespace, String name) {
-    long t0 = System.nanoTime();
     ObjectKey.Pod key = new ObjectKey.Pod(namespace, name);
+    Long t0 = eventTime(key);
     pods.remove(key);
-    pending.noted(key, t0);
+    if (t0 != null) {
+      pending.noted(key, t0);
+    }
     trigger();
   }
 
   @Override
   public void nodeUpserted(NodeInfo node) {
-    long t0 = System.nanoTime();
     ObjectKey.Node key = new ObjectKey.Node(node.name());
+    Long t0 = eventTime(key);
     nodes.put(node.name(), node);
-    pending.noted(key, t0);
+    if (t0 != null) {
+      pending.noted(key, t0);
+    }
     // Node changes do not trigger a pass: the periodic pass picks them up.
   }
 

@@ -7,28 +7,68 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
- * CPU time of the registrar side of a run: the threads whose names start with one of {@link
- * #PREFIXES} (the strategy's own threads, its gRPC client transport and the event feed). The
- * in-memory SPIRE server's threads ({@code in-memory-spire-*}, {@code grpc-default-executor-*}) and
- * the JVM's GC and JIT threads are not counted.
+ * CPU time of the registrar side of a run. With {@code --source memory}: the threads whose names
+ * start with one of {@link #PREFIXES} (the strategy's own threads, its gRPC client transport and
+ * the event feed). With {@code --source api}: every thread but those of the other side ({@link
+ * #NOT_REGISTRAR}: the API server stand-in, the SPIRE server, the churn driver) and the JVM's own,
+ * so that the Kubernetes client's threads (informers, OkHttp) count, whatever they are named. The
+ * JVM's GC and JIT threads are never counted.
  */
 final class CpuMeter {
   /** Registrar-side thread name prefixes. */
   static final List<String> PREFIXES = List.of("registrar-sync", "spire-uds", "bench-");
 
+  /** With {@code --source api}: thread name prefixes that are not the registrar side. */
+  static final List<String> NOT_REGISTRAR =
+      List.of(
+          "k8s-api-stand-in",
+          "HTTP-Dispatcher",
+          "server-timer",
+          "in-memory-spire",
+          "grpc-default-executor",
+          "cluster-churn",
+          "HttpClient-",
+          "main",
+          "C1 CompilerThread",
+          "C2 CompilerThread",
+          "Reference Handler",
+          "Finalizer",
+          "Signal Dispatcher",
+          "Common-Cleaner",
+          "Notification Thread",
+          "Attach Listener",
+          "Service Thread",
+          "Monitor Deflation Thread",
+          "Sweeper thread",
+          "process reaper",
+          "JFR ");
+
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+  private final Predicate<String> counted;
   private final Map<Long, Long> start = new HashMap<>();
   private final AtomicLong finished = new AtomicLong();
 
-  private CpuMeter() {}
+  private CpuMeter(Predicate<String> counted) {
+    this.counted = counted;
+  }
 
-  /** Starts measuring now. */
+  /** Starts measuring now, the threads of {@link #PREFIXES}. */
   static CpuMeter start() {
-    CpuMeter m = new CpuMeter();
-    m.start.putAll(snapshot());
+    return start(CpuMeter::counted);
+  }
+
+  /** Starts measuring now, for a run from {@code source}. */
+  static CpuMeter start(Source source) {
+    return start(source == Source.API ? CpuMeter::countedWithApi : CpuMeter::counted);
+  }
+
+  private static CpuMeter start(Predicate<String> counted) {
+    CpuMeter m = new CpuMeter(counted);
+    m.start.putAll(m.snapshot());
     return m;
   }
 
@@ -53,10 +93,10 @@ final class CpuMeter {
     return total;
   }
 
-  private static Map<Long, Long> snapshot() {
+  private Map<Long, Long> snapshot() {
     Map<Long, Long> out = new HashMap<>();
     for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-      if (info != null && counted(info.getThreadName())) {
+      if (info != null && counted.test(info.getThreadName())) {
         long cpu = THREADS.getThreadCpuTime(info.getThreadId());
         if (cpu >= 0) {
           out.put(info.getThreadId(), cpu);
@@ -64,6 +104,16 @@ final class CpuMeter {
       }
     }
     return out;
+  }
+
+  /** With {@code --source api}: any thread not named in {@link #NOT_REGISTRAR}. */
+  static boolean countedWithApi(String threadName) {
+    for (String p : NOT_REGISTRAR) {
+      if (threadName.startsWith(p)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean counted(String threadName) {

@@ -102,6 +102,23 @@ final class OriginalRegistrarModel implements Strategy {
     return t;
   }
 
+  private volatile EventTimes times;
+
+  /**
+   * Times events from when their change was sent ({@code --source api}) rather than from when they
+   * arrive here.
+   */
+  void timeEventsBy(EventTimes times) {
+    this.times = times;
+  }
+
+  /** When the event of {@code key} arriving now happened; null when nobody timed it. */
+  private Long eventTime(ObjectKey key) {
+    long now = System.nanoTime();
+    EventTimes t = times;
+    return t == null ? Long.valueOf(now) : t.take(key, now);
+  }
+
   @Override
   public String id() {
     return "original";
@@ -116,28 +133,34 @@ final class OriginalRegistrarModel implements Strategy {
 
   @Override
   public void podUpserted(Workload pod) {
-    long t0 = System.nanoTime();
     ObjectKey.Pod key = new ObjectKey.Pod(pod.namespace(), pod.name());
+    Long t0 = eventTime(key);
     pods.put(key, pod);
-    pending.noted(key, t0);
+    if (t0 != null) {
+      pending.noted(key, t0);
+    }
     podQueue.add(key);
   }
 
   @Override
   public void podDeleted(String namespace, String name) {
-    long t0 = System.nanoTime();
     ObjectKey.Pod key = new ObjectKey.Pod(namespace, name);
+    Long t0 = eventTime(key);
     pods.remove(key);
-    pending.noted(key, t0);
+    if (t0 != null) {
+      pending.noted(key, t0);
+    }
     podQueue.add(key);
   }
 
   @Override
   public void nodeUpserted(NodeInfo node) {
-    long t0 = System.nanoTime();
     ObjectKey.Node key = new ObjectKey.Node(node.name());
+    Long t0 = eventTime(key);
     nodes.put(node.name(), node);
-    pending.noted(key, t0);
+    if (t0 != null) {
+      pending.noted(key, t0);
+    }
     nodeQueue.add(key);
   }
 

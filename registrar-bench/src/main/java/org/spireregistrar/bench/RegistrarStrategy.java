@@ -1,5 +1,6 @@
 package org.spireregistrar.bench;
 
+import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,38 +9,58 @@ import org.spireregistrar.core.config.RegistrarConfig;
 import org.spireregistrar.core.model.NodeInfo;
 import org.spireregistrar.core.model.Workload;
 import org.spireregistrar.reconcile.ObjectKey;
+import org.spireregistrar.reconcile.ReconcileMode;
 import org.spireregistrar.reconcile.SyncEngine;
 import org.spireregistrar.reconcile.SyncListener;
 import org.spireregistrar.reconcile.SyncReport;
 
 /**
- * Our reconcile mode: the production {@link SyncEngine}, built by {@link SyncEngine#forConfig}
- * exactly as the CLI builds it, writing through the store it is given.
+ * Our reconcile mode. With {@code --source memory}: the production {@link SyncEngine}, built by
+ * {@link SyncEngine#forConfig} exactly as the CLI builds it, fed views directly. With {@code
+ * --source api}: the whole {@link ReconcileMode} as the CLI's composition root builds it (client,
+ * informers, engine), reading the API server; the views handed to this strategy are not used.
  *
- * <p>Latency of an object: from the first event of the pass that synced it to the return of the
- * last write call that carried one of its entries (or, when nothing needed writing, the end of the
- * pass).
+ * <p>Latency of an object: from the first event of the pass that synced it (with {@code --source
+ * api}: from when its change was sent, see {@link EventTimes}) to the return of the last write call
+ * that carried one of its entries (or, when nothing needed writing, the end of the pass).
  */
 final class RegistrarStrategy implements Strategy {
   private final SyncEngine engine;
+  private final ReconcileMode mode;
   private final LatencyRecorder latencies = new LatencyRecorder();
   private final Duration resyncInterval;
 
   RegistrarStrategy(RegistrarConfig config, EntryStore store) {
     this.resyncInterval = config.reconcile().resyncInterval();
-    this.engine = SyncEngine.forConfig(config, store, new Timing(latencies));
+    this.engine = SyncEngine.forConfig(config, store, new Timing(latencies, null));
+    this.mode = null;
     engine.start();
     engine.setLeader(true);
+  }
+
+  /** Reconcile mode reading {@code client}; nothing runs before {@link #start()}. */
+  RegistrarStrategy(RegistrarConfig config, EntryStore store, ApiClient client, EventTimes times) {
+    this.resyncInterval = config.reconcile().resyncInterval();
+    this.mode =
+        new ReconcileMode(
+            config,
+            client,
+            store,
+            ReconcileMode.Runtime.of("registrar-bench"),
+            new Timing(latencies, times));
+    this.engine = mode.engine();
   }
 
   /** Turns the engine's callbacks (all on its sync thread) into latency samples. */
   private static final class Timing implements SyncListener {
     private final LatencyRecorder latencies;
+    private final EventTimes times;
     private final Map<ObjectKey, Long> lastWrite = new HashMap<>();
     private long passEnd;
 
-    Timing(LatencyRecorder latencies) {
+    Timing(LatencyRecorder latencies, EventTimes times) {
       this.latencies = latencies;
+      this.times = times;
     }
 
     @Override
@@ -56,9 +77,12 @@ final class RegistrarStrategy implements Strategy {
       if (passEnd == 0) {
         passEnd = System.nanoTime();
       }
-      long since = passEnd - latencyNanos;
+      long received = passEnd - latencyNanos;
       Long written = lastWrite.remove(key);
-      latencies.record((written != null ? written : passEnd) - since);
+      Long since = times == null ? Long.valueOf(received) : times.take(key, received);
+      if (since != null) {
+        latencies.record((written != null ? written : passEnd) - since);
+      }
     }
 
     @Override
@@ -95,7 +119,11 @@ final class RegistrarStrategy implements Strategy {
 
   @Override
   public void start() {
-    engine.cachesSynced();
+    if (mode != null) {
+      mode.start(); // the informers list, then tell the engine its caches are synced
+    } else {
+      engine.cachesSynced();
+    }
   }
 
   @Override
@@ -121,6 +149,15 @@ final class RegistrarStrategy implements Strategy {
 
   @Override
   public void close() {
-    engine.close();
+    if (mode != null) {
+      mode.close();
+      // The mode's registry has JvmGcMetrics bound, whose GC listener lives as long as the JVM
+      // and reaches the registry, whose gauges reach the mode: without this, a closed mode (its
+      // informer caches included) stays on the heap for the rest of the run.
+      mode.registry().clear();
+      mode.registry().close();
+    } else {
+      engine.close();
+    }
   }
 }

@@ -80,6 +80,11 @@ final class SyntheticCluster {
     return out;
   }
 
+  /** Every pod now, in compact form. */
+  List<Pod> pods() {
+    return List.copyOf(pods);
+  }
+
   /** Fresh views of every pod, in creation order. */
   List<Workload> workloads() {
     List<Workload> out = new ArrayList<>(pods.size());

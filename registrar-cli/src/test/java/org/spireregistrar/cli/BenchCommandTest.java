@@ -36,6 +36,8 @@ class BenchCommandTest {
   void jsonHasEveryScenarioStrategyRatioAndTarget() throws Exception {
     Run run =
         run(
+            "--source",
+            "memory",
             "--pods",
             "30",
             "--nodes",
@@ -55,6 +57,7 @@ class BenchCommandTest {
     JsonNode root = new ObjectMapper().readTree(run.out());
 
     assertThat(root.path("settings").path("pods").asInt()).isEqualTo(30);
+    assertThat(root.path("settings").path("source").asText()).isEqualTo("memory");
     assertThat(root.path("settings").path("seed").asLong()).isEqualTo(1);
     JsonNode scenarios = root.path("scenarios");
     assertThat(texts(scenarios, "name")).containsExactly("cold", "steady", "churn", "heap");
@@ -106,6 +109,8 @@ class BenchCommandTest {
   void tableShowsEachScenarioWithRatiosAndTargets() {
     Run run =
         run(
+            "--source",
+            "memory",
             "--pods",
             "20",
             "--nodes",
@@ -121,14 +126,98 @@ class BenchCommandTest {
             "--no-warmup");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
-        .contains("Cold sync: 20 pods on 1 nodes into an empty SPIRE server (RPC latency 0s)")
+        .contains(
+            "Cold sync: 20 pods on 1 nodes into an empty SPIRE server (--source memory, RPC"
+                + " latency 0s)")
         .contains("Steady state: one full resync pass with nothing changed (20 pods)")
         .contains("spire-controller-manager (model)")
         .contains("ratio")
-        .contains("target met    cold sync SPIRE RPCs: 2 (<= ceil(21/50) + 1 list page + 5 = 7)")
+        .contains("target met    cold sync SPIRE RPCs: 2 (<= ceil(21/50) + 1 list page(s) + 5 = 7)")
         .doesNotContain("Churn:")
         .doesNotContain("original (model)");
     assertThat(run.err()).contains("registrar cold sync of 20 pods on 1 nodes");
+  }
+
+  /**
+   * The production path end to end at a small size: realistic pods in the API stand-in, read
+   * through informers by reconcile mode and by both models, written to SPIRE over a Unix socket
+   * with a cost per entry. Structure, counts and convergence only: figures belong in the output.
+   */
+  @Test
+  void sourceApiRunsEveryStrategyThroughInformersAndConverges() throws Exception {
+    Run run =
+        run(
+            "--pods",
+            "200",
+            "--nodes",
+            "4",
+            "--rpc-latency",
+            "0",
+            "--rpc-cost-per-entry",
+            "10us",
+            "--churn-rate",
+            "50",
+            "--duration",
+            "1s",
+            "--baseline-interval",
+            "300ms",
+            "--no-warmup",
+            "-o",
+            "json");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode root = new ObjectMapper().readTree(run.out());
+    assertThat(root.path("settings").path("source").asText()).isEqualTo("api");
+    assertThat(root.path("settings").path("rpc_cost_per_entry_ms").asDouble()).isEqualTo(0.01);
+    assertThat(run.err()).contains("registrar seeding the API server: 200 pods on 4 nodes");
+    JsonNode scenarios = root.path("scenarios");
+    assertThat(texts(scenarios, "name")).containsExactly("cold", "steady", "churn", "heap");
+    for (JsonNode r : scenarios.get(0).path("results")) {
+      String label = "cold/" + r.path("strategy").asText();
+      assertThat(r.path("converged").asBoolean()).as(label).isTrue();
+      assertThat(r.path("entries_written").asLong()).as(label).isEqualTo(204);
+      assertThat(r.path("latency_samples").asInt()).as(label).isGreaterThanOrEqualTo(200);
+    }
+    for (JsonNode r : scenarios.get(1).path("results")) {
+      assertThat(r.path("write_rpcs").asLong()).as("steady").isZero();
+    }
+    for (JsonNode r : scenarios.get(2).path("results")) {
+      String label = "churn/" + r.path("strategy").asText();
+      assertThat(r.path("events").asInt()).as(label).isEqualTo(50);
+      assertThat(r.path("converged").asBoolean()).as(label).isTrue();
+      assertThat(r.path("latency_samples").asInt()).as(label).isPositive();
+    }
+    for (JsonNode r : scenarios.get(3).path("results")) {
+      assertThat(r.path("pods_tracked").asInt()).isPositive();
+      assertThat(r.path("heap_mib").asDouble()).isPositive();
+    }
+  }
+
+  @Test
+  void checkFailsNamingEachMissedTarget() {
+    // 600 ms per RPC: a cold sync needs a list and a create, so it cannot meet 500 ms.
+    Run run =
+        run(
+            "--source",
+            "memory",
+            "--pods",
+            "5",
+            "--nodes",
+            "1",
+            "--rpc-latency",
+            "600ms",
+            "--scenarios",
+            "cold",
+            "--strategies",
+            "registrar",
+            "--no-warmup",
+            "--check");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).contains("target MISSED cold sync wall time (--source memory)");
+    assertThat(run.err())
+        .containsPattern("bench --check: \\d+ targets? missed:")
+        .containsPattern(
+            "\n  cold: cold sync wall time \\(--source memory\\): [0-9.]+ s, target <= 500 ms"
+                + " \\(500 ms per 10,000 pods\\)\n");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -141,6 +230,8 @@ class BenchCommandTest {
           unknown format    | -o=yaml               | invalid output format "yaml"; valid formats are table and json
           bad duration      | --duration=ten        | time: invalid duration "ten"
           no pods           | --pods=0              | --pods must be at least 1: 0
+          unknown source    | --source=etcd         | unknown source "etcd"; valid sources are api and memory
+          negative cost     | --rpc-cost-per-entry=-1ms | --rpc-cost-per-entry must not be negative: PT-0.001S
           """)
   void badOptionsAreUsageErrors(String name, String option, String message) {
     Run run = run(option);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
@@ -394,18 +395,41 @@ final class ApiHandler implements HttpHandler {
           discovery.table(type, result.items(), rv, result.continueToken(), includeObject(query)));
       return;
     }
-    ObjectNode list = Json.object();
-    list.put("kind", type.listKind());
-    list.put("apiVersion", type.apiVersion());
-    ObjectNode meta = list.putObject("metadata");
+    ObjectNode meta = Json.object();
     meta.put("resourceVersion", rv);
     if (!result.continueToken().isEmpty()) {
       meta.put("continue", result.continueToken());
+      if (query.getOrDefault("labelSelector", "").isEmpty()
+          && query.getOrDefault("fieldSelector", "").isEmpty()) {
+        meta.put("remainingItemCount", result.remaining()); // as the API server: no selectors
+      }
     }
-    ArrayNode items = list.putArray("items");
-    result.items().forEach(items::add);
-    respond(exchange, 200, list);
+    ObjectNode head = Json.object();
+    head.put("kind", type.listKind());
+    head.put("apiVersion", type.apiVersion());
+    head.set("metadata", meta);
+    // The stored objects' bytes are written as they are, streamed: a page (or an unpaged list of
+    // 100,000 pods, ~800 MB) is never built as one tree or one array.
+    byte[] start = Json.bytes(head);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, 0); // chunked
+    try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), 65536)) {
+      out.write(start, 0, start.length - 1); // without the closing brace
+      out.write(ITEMS_OPEN);
+      boolean first = true;
+      for (StoredObject item : result.stored()) {
+        if (!first) {
+          out.write(',');
+        }
+        first = false;
+        out.write(item.json());
+      }
+      out.write(ITEMS_CLOSE);
+    }
   }
+
+  private static final byte[] ITEMS_OPEN = ",\"items\":[".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] ITEMS_CLOSE = "]}".getBytes(StandardCharsets.UTF_8);
 
   private void delete(
       HttpExchange exchange,
@@ -645,17 +669,19 @@ final class ApiHandler implements HttpHandler {
       }
       if (item instanceof Watcher.Event stored) {
         Watcher.Event event = watcher.translate(stored);
-        if (event != null) {
-          JsonNode obj =
-              table
-                  ? discovery.table(
-                      type,
-                      List.of(event.object()),
-                      Json.text(event.object(), "metadata.resourceVersion"),
-                      "",
-                      includeObject)
-                  : event.object();
-          writeEvent(out, event.type(), obj);
+        if (event != null && table) {
+          ObjectNode object = event.object().node();
+          writeEvent(
+              out,
+              event.type(),
+              discovery.table(
+                  type,
+                  List.of(object),
+                  Json.text(object, "metadata.resourceVersion"),
+                  "",
+                  includeObject));
+        } else if (event != null) {
+          writeEvent(out, event.type(), event.object().json());
         }
       } else if (item instanceof Watcher.Bookmark b) {
         writeEvent(out, "BOOKMARK", bookmark(type, b.resourceVersion(), b.initialEventsEnd()));
@@ -679,6 +705,20 @@ final class ApiHandler implements HttpHandler {
       meta.putObject("annotations").put("k8s.io/initial-events-end", "true");
     }
     return obj;
+  }
+
+  /** A watch event whose object is JSON bytes already. */
+  private static void writeEvent(OutputStream out, String type, byte[] object) throws IOException {
+    byte[] head =
+        ("{\"type\":" + Json.MAPPER.writeValueAsString(type) + ",\"object\":")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] line = new byte[head.length + object.length + 2];
+    System.arraycopy(head, 0, line, 0, head.length);
+    System.arraycopy(object, 0, line, head.length, object.length);
+    line[line.length - 2] = '}';
+    line[line.length - 1] = '\n';
+    out.write(line);
+    out.flush();
   }
 
   private static void writeEvent(OutputStream out, String type, JsonNode object)

@@ -103,6 +103,11 @@ final class FieldSelector {
     return out.toString();
   }
 
+  /** Whether this selects everything (no terms). */
+  boolean isEverything() {
+    return terms.isEmpty();
+  }
+
   /** Whether the object matches every term. */
   boolean matches(JsonNode object) {
     for (Term t : terms) {

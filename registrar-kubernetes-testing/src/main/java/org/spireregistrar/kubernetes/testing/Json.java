@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 
 /** Shared Jackson mappers and small tree helpers. */
 final class Json {
@@ -45,6 +46,25 @@ final class Json {
     }
     return object.putObject("metadata");
   }
+
+  /**
+   * Whether two trees are equal with numbers compared by value: a tree read back from JSON has an
+   * int where the one it was written from may have had a long.
+   */
+  static boolean same(JsonNode a, JsonNode b) {
+    return a.equals(NUMERIC_BY_VALUE, b);
+  }
+
+  private static final Comparator<JsonNode> NUMERIC_BY_VALUE =
+      (x, y) -> {
+        if (x.equals(y)) {
+          return 0;
+        }
+        if (x.isNumber() && y.isNumber()) {
+          return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return 1;
+      };
 
   static byte[] bytes(JsonNode node) {
     try {

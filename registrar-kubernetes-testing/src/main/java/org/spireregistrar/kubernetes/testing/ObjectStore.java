@@ -41,8 +41,22 @@ final class ObjectStore {
     SEED
   }
 
-  /** One page of a list. {@code continueToken} is empty on the last page. */
-  record ListResult(List<ObjectNode> items, long resourceVersion, String continueToken) {}
+  /**
+   * One page of a list. {@code continueToken} is empty on the last page; {@code remaining} is how
+   * many more objects of the type follow the page (before selectors), as {@code
+   * remainingItemCount}.
+   */
+  record ListResult(
+      List<StoredObject> stored, long resourceVersion, String continueToken, long remaining) {
+    /** The page's objects, parsed (fresh trees). */
+    List<ObjectNode> items() {
+      List<ObjectNode> out = new ArrayList<>(stored.size());
+      for (StoredObject o : stored) {
+        out.add(o.node());
+      }
+      return out;
+    }
+  }
 
   /** A delete's result; {@code removed} is false when finalizers keep the object. */
   record DeleteResult(ObjectNode object, boolean removed) {}
@@ -114,7 +128,7 @@ final class ObjectStore {
     /** The type the bucket was made for; other versions of the same resource share it. */
     final ResourceType type;
 
-    final TreeMap<String, ObjectNode> objects = new TreeMap<>();
+    final TreeMap<String, StoredObject> objects = new TreeMap<>();
     final ArrayDeque<Watcher.Event> history = new ArrayDeque<>();
     final Set<Watcher> watchers = new LinkedHashSet<>();
 
@@ -163,9 +177,15 @@ final class ObjectStore {
 
   // ---------------------------------------------------------------- reads
 
+  /** The object, parsed afresh: callers may change it. */
   ObjectNode get(ResourceType type, String namespace, String name) {
+    return stored(type, namespace, name).node();
+  }
+
+  /** The object as stored (compare by identity to tell whether it changed). */
+  private StoredObject stored(ResourceType type, String namespace, String name) {
     synchronized (lock) {
-      ObjectNode obj = bucket(type).objects.get(key(type, namespace, name));
+      StoredObject obj = bucket(type).objects.get(key(type, namespace, name));
       if (obj == null) {
         throw ApiStatusException.notFound(type, name);
       }
@@ -182,7 +202,7 @@ final class ObjectStore {
       String continueToken) {
     synchronized (lock) {
       Bucket bucket = bucket(type);
-      NavigableMap<String, ObjectNode> range = range(type, bucket, namespace);
+      NavigableMap<String, StoredObject> range = range(type, bucket, namespace);
       long listRv = resourceVersion;
       if (continueToken != null && !continueToken.isEmpty()) {
         Continue token = Continue.decode(continueToken);
@@ -194,31 +214,34 @@ final class ObjectStore {
         range = range.tailMap(token.start(), false);
         listRv = token.rv();
       }
-      List<ObjectNode> items = new ArrayList<>();
+      List<StoredObject> items = new ArrayList<>();
       String last = null;
-      for (Map.Entry<String, ObjectNode> e : range.entrySet()) {
-        ObjectNode obj = e.getValue();
-        if (!labels.matches(obj.path("metadata").get("labels")) || !fields.matches(obj)) {
+      for (Map.Entry<String, StoredObject> e : range.entrySet()) {
+        StoredObject obj = e.getValue();
+        if (!obj.matches(null, labels, fields)) {
           continue;
         }
         if (limit > 0 && items.size() == limit) {
-          return new ListResult(items, listRv, new Continue(listRv, last).encode());
+          long remaining = range.tailMap(last, false).size();
+          return new ListResult(items, listRv, new Continue(listRv, last).encode(), remaining);
         }
         items.add(obj);
         last = e.getKey();
       }
-      return new ListResult(items, listRv, "");
+      return new ListResult(items, listRv, "", 0);
     }
   }
 
   /** Every object of a type, in key order. */
   List<ObjectNode> list(ResourceType type) {
+    List<StoredObject> stored;
     synchronized (lock) {
-      return List.copyOf(bucket(type).objects.values());
+      stored = List.copyOf(bucket(type).objects.values());
     }
+    return stored.stream().map(StoredObject::node).toList();
   }
 
-  private static NavigableMap<String, ObjectNode> range(
+  private static NavigableMap<String, StoredObject> range(
       ResourceType type, Bucket bucket, String namespace) {
     if (type.namespaced() && namespace != null && !namespace.isEmpty()) {
       // '0' follows '/' in ASCII: the keys "<namespace>/<name>" of exactly this namespace.
@@ -314,8 +337,9 @@ final class ObjectStore {
       return obj;
     }
     meta.put("resourceVersion", Long.toString(++resourceVersion));
-    bucket.objects.put(key, obj);
-    emit(type, bucket, "ADDED", null, obj);
+    StoredObject stored = StoredObject.of(obj);
+    bucket.objects.put(key, stored);
+    emit(type, bucket, "ADDED", null, null, obj, stored);
     if (type.equals(ResourceType.CUSTOM_RESOURCE_DEFINITIONS)) {
       serveDefinedResource(obj);
     }
@@ -417,13 +441,15 @@ final class ObjectStore {
       boolean dryRun,
       Admission admission) {
     while (true) {
+      StoredObject currentStored;
       ObjectNode current;
       ObjectNode result;
       synchronized (lock) {
-        current = get(type, namespace, name);
+        currentStored = stored(type, namespace, name);
+        current = currentStored.node();
         result = prepareWrite(type, current, propose.apply(current), statusOnly, origin);
         if (!admission.active()) {
-          return commitWrite(type, current, result, dryRun);
+          return commitWrite(type, currentStored, current, result, dryRun);
         }
       }
       admission.validate(
@@ -437,8 +463,8 @@ final class ObjectStore {
               current,
               dryRun));
       synchronized (lock) {
-        if (get(type, namespace, name) == current) {
-          return commitWrite(type, current, result, dryRun);
+        if (stored(type, namespace, name) == currentStored) {
+          return commitWrite(type, currentStored, current, result, dryRun);
         }
       }
     }
@@ -522,27 +548,32 @@ final class ObjectStore {
     resultMeta.put("resourceVersion", currentRv);
     long generation = curMeta.path("generation").asLong(1);
     resultMeta.put(
-        "generation", specOf(result).equals(specOf(current)) ? generation : generation + 1);
+        "generation", Json.same(specOf(result), specOf(current)) ? generation : generation + 1);
     return result;
   }
 
   private ObjectNode commitWrite(
-      ResourceType type, ObjectNode current, ObjectNode result, boolean dryRun) {
+      ResourceType type,
+      StoredObject currentStored,
+      ObjectNode current,
+      ObjectNode result,
+      boolean dryRun) {
     Bucket bucket = bucket(type);
     if (current.path("metadata").has("deletionTimestamp") && removable(type, result)) {
-      return dryRun ? result : remove(type, bucket, current, result).object();
+      return dryRun ? result : remove(type, bucket, currentStored, current, result).object();
     }
     if (dryRun) {
       return result;
     }
-    if (result.equals(current)) {
+    if (Json.same(result, current)) {
       return current;
     }
     ObjectNode meta = Json.metadata(result);
     meta.put("resourceVersion", Long.toString(++resourceVersion));
+    StoredObject stored = StoredObject.of(result);
     bucket.objects.put(
-        key(type, meta.path("namespace").asText(""), meta.get("name").asText()), result);
-    emit(type, bucket, "MODIFIED", current, result);
+        key(type, meta.path("namespace").asText(""), meta.get("name").asText()), stored);
+    emit(type, bucket, "MODIFIED", currentStored, current, result, stored);
     return result;
   }
 
@@ -579,12 +610,14 @@ final class ObjectStore {
       Propagation propagation,
       Admission admission) {
     while (true) {
+      StoredObject currentStored;
       ObjectNode current;
       synchronized (lock) {
-        current = get(type, namespace, name);
+        currentStored = stored(type, namespace, name);
+        current = currentStored.node();
         checkDeletePreconditions(type, name, current, preconditionUid, preconditionRv);
         if (!admission.active()) {
-          return commitDelete(type, current, dryRun, propagation);
+          return commitDelete(type, currentStored, current, dryRun, propagation);
         }
       }
       admission.validate(
@@ -598,8 +631,8 @@ final class ObjectStore {
               current,
               dryRun));
       synchronized (lock) {
-        if (get(type, namespace, name) == current) {
-          return commitDelete(type, current, dryRun, propagation);
+        if (stored(type, namespace, name) == currentStored) {
+          return commitDelete(type, currentStored, current, dryRun, propagation);
         }
       }
     }
@@ -633,14 +666,20 @@ final class ObjectStore {
   }
 
   private DeleteResult commitDelete(
-      ResourceType type, ObjectNode current, boolean dryRun, Propagation propagation) {
+      ResourceType type,
+      StoredObject currentStored,
+      ObjectNode current,
+      boolean dryRun,
+      Propagation propagation) {
     Bucket bucket = bucket(type);
     ObjectNode result = current.deepCopy();
     ObjectNode meta = Json.metadata(result);
     // Orphan and Foreground are carried out by the garbage collector through these finalizers.
     propagation.finalizer().ifPresent(f -> addFinalizer(result, f));
     if (!meta.has("deletionTimestamp") && removable(type, result)) {
-      return dryRun ? new DeleteResult(current, true) : remove(type, bucket, current, result);
+      return dryRun
+          ? new DeleteResult(current, true)
+          : remove(type, bucket, currentStored, current, result);
     }
     if (!meta.has("deletionTimestamp")) {
       meta.put("deletionTimestamp", Json.timestamp(clock.instant()));
@@ -651,22 +690,27 @@ final class ObjectStore {
           result.get("status") instanceof ObjectNode s ? s : result.putObject("status");
       status.put("phase", "Terminating");
     }
-    if (result.equals(current) || dryRun) {
+    if (Json.same(result, current) || dryRun) {
       return new DeleteResult(dryRun ? result : current, false);
     }
     meta.put("resourceVersion", Long.toString(++resourceVersion));
+    StoredObject stored = StoredObject.of(result);
     bucket.objects.put(
-        key(type, meta.path("namespace").asText(""), meta.get("name").asText()), result);
-    emit(type, bucket, "MODIFIED", current, result);
+        key(type, meta.path("namespace").asText(""), meta.get("name").asText()), stored);
+    emit(type, bucket, "MODIFIED", currentStored, current, result, stored);
     return new DeleteResult(result, false);
   }
 
   private DeleteResult remove(
-      ResourceType type, Bucket bucket, ObjectNode current, ObjectNode finalState) {
+      ResourceType type,
+      Bucket bucket,
+      StoredObject currentStored,
+      ObjectNode current,
+      ObjectNode finalState) {
     ObjectNode meta = Json.metadata(finalState);
     meta.put("resourceVersion", Long.toString(++resourceVersion));
     bucket.objects.remove(key(type, meta.path("namespace").asText(""), meta.get("name").asText()));
-    emit(type, bucket, "DELETED", current, finalState);
+    emit(type, bucket, "DELETED", currentStored, current, finalState, StoredObject.of(finalState));
     return new DeleteResult(finalState, true);
   }
 
@@ -701,7 +745,8 @@ final class ObjectStore {
     if (!type.namespaced()) {
       return;
     }
-    ObjectNode ns = bucket(ResourceType.NAMESPACES).objects.get(namespace);
+    StoredObject stored = bucket(ResourceType.NAMESPACES).objects.get(namespace);
+    ObjectNode ns = stored == null ? null : stored.node();
     if (ns != null && ns.path("metadata").has("deletionTimestamp")) {
       ObjectNode cause = Json.object();
       cause.put("reason", "NamespaceTerminating"); // StatusCause.Type is "reason" in JSON
@@ -727,10 +772,11 @@ final class ObjectStore {
   boolean finalizeNamespace(String name) {
     synchronized (lock) {
       Bucket bucket = bucket(ResourceType.NAMESPACES);
-      ObjectNode current = bucket.objects.get(name);
-      if (current == null) {
+      StoredObject currentStored = bucket.objects.get(name);
+      if (currentStored == null) {
         return true;
       }
+      ObjectNode current = currentStored.node();
       if (!current.path("metadata").has("deletionTimestamp") || hasContent(name)) {
         return false;
       }
@@ -746,13 +792,14 @@ final class ObjectStore {
         }
       }
       if (removable(ResourceType.NAMESPACES, result)) {
-        remove(ResourceType.NAMESPACES, bucket, current, result);
+        remove(ResourceType.NAMESPACES, bucket, currentStored, current, result);
         return true;
       }
-      if (!result.equals(current)) {
+      if (!Json.same(result, current)) {
         Json.metadata(result).put("resourceVersion", Long.toString(++resourceVersion));
-        bucket.objects.put(name, result);
-        emit(ResourceType.NAMESPACES, bucket, "MODIFIED", current, result);
+        StoredObject stored = StoredObject.of(result);
+        bucket.objects.put(name, stored);
+        emit(ResourceType.NAMESPACES, bucket, "MODIFIED", currentStored, current, result, stored);
       }
       return false;
     }
@@ -763,7 +810,8 @@ final class ObjectStore {
   /** An object, or empty. */
   Optional<ObjectNode> find(ResourceType type, String namespace, String name) {
     synchronized (lock) {
-      return Optional.ofNullable(bucket(type).objects.get(key(type, namespace, name)));
+      return Optional.ofNullable(bucket(type).objects.get(key(type, namespace, name)))
+          .map(StoredObject::node);
     }
   }
 
@@ -771,7 +819,9 @@ final class ObjectStore {
   Optional<ObjectNode> find(Ref ref) {
     synchronized (lock) {
       Bucket bucket = buckets.get(ref.bucket());
-      return bucket == null ? Optional.empty() : Optional.ofNullable(bucket.objects.get(ref.key()));
+      return bucket == null
+          ? Optional.empty()
+          : Optional.ofNullable(bucket.objects.get(ref.key())).map(StoredObject::node);
     }
   }
 
@@ -876,13 +926,8 @@ final class ObjectStore {
       Bucket bucket = bucket(type);
       String rv = fromResourceVersion == null ? "" : fromResourceVersion;
       if (rv.isEmpty() || rv.equals("0") || sendInitialEvents) {
-        for (ObjectNode obj : range(type, bucket, namespace).values()) {
-          watcher.offer(
-              new Watcher.Event(
-                  "ADDED",
-                  Long.parseLong(obj.get("metadata").get("resourceVersion").asText()),
-                  null,
-                  obj));
+        for (StoredObject obj : range(type, bucket, namespace).values()) {
+          watcher.offer(new Watcher.Event("ADDED", obj.resourceVersion(), null, obj));
         }
         if (sendInitialEvents) {
           watcher.offer(new Watcher.Bookmark(resourceVersion, true));
@@ -954,8 +999,14 @@ final class ObjectStore {
   }
 
   private void emit(
-      ResourceType type, Bucket bucket, String eventType, ObjectNode previous, ObjectNode object) {
-    Watcher.Event event = new Watcher.Event(eventType, resourceVersion, previous, object);
+      ResourceType type,
+      Bucket bucket,
+      String eventType,
+      StoredObject previousStored,
+      ObjectNode previous,
+      ObjectNode object,
+      StoredObject stored) {
+    Watcher.Event event = new Watcher.Event(eventType, resourceVersion, previousStored, stored);
     bucket.history.addLast(event);
     while (bucket.history.size() > historyCapacity) {
       bucket.historyStart = bucket.history.removeFirst().resourceVersion();

@@ -1,6 +1,5 @@
 package org.spireregistrar.kubernetes.testing;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Watcher {
   /** A stored change. {@code previous} is null for ADDED and for the initial synthetic events. */
-  record Event(String type, long resourceVersion, ObjectNode previous, ObjectNode object) {}
+  record Event(String type, long resourceVersion, StoredObject previous, StoredObject object) {}
 
   /** A bookmark the store asked to send (the end of the initial events). */
   record Bookmark(long resourceVersion, boolean initialEventsEnd) {}
@@ -84,10 +83,7 @@ final class Watcher {
     return before ? new Event("DELETED", e.resourceVersion(), e.previous(), e.object()) : null;
   }
 
-  private boolean matches(ObjectNode object) {
-    if (namespace != null && !namespace.equals(Json.text(object, "metadata.namespace"))) {
-      return false;
-    }
-    return labels.matches(object.path("metadata").get("labels")) && fields.matches(object);
+  private boolean matches(StoredObject object) {
+    return object.matches(namespace, labels, fields);
   }
 }

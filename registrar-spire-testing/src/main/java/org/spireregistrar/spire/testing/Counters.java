@@ -15,6 +15,8 @@ public final class Counters {
 
   private final ConcurrentHashMap<String, AtomicLong> rpcs = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicLong> entries = new ConcurrentHashMap<>();
+  private final AtomicLong datastoreNanos = new AtomicLong();
+  private final AtomicLong datastoreCalls = new AtomicLong();
 
   Counters() {}
 
@@ -26,9 +28,29 @@ public final class Counters {
     entries.computeIfAbsent(method, m -> new AtomicLong()).addAndGet(count);
   }
 
+  void datastoreWork(long nanos) {
+    datastoreNanos.addAndGet(nanos);
+    datastoreCalls.incrementAndGet();
+  }
+
   void reset() {
     rpcs.clear();
     entries.clear();
+    datastoreNanos.set(0);
+    datastoreCalls.set(0);
+  }
+
+  /**
+   * Datastore work charged so far ({@link Faults#costPerEntry} × entries, summed over RPCs), in
+   * nanoseconds; 0 while no cost per entry is set.
+   */
+  public long datastoreWorkNanos() {
+    return datastoreNanos.get();
+  }
+
+  /** RPCs that were charged datastore work. */
+  public long datastoreWorkCalls() {
+    return datastoreCalls.get();
   }
 
   /** RPCs received for {@code method} (e.g. {@code "BatchCreateEntry"}). */

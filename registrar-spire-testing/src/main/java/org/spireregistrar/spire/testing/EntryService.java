@@ -82,6 +82,7 @@ final class EntryService extends EntryGrpc.EntryImplBase {
             b.addEntries(EntryDatabase.applyOutputMask(e, mask));
           }
           guard.counters().entries("ListEntries", page.entries().size());
+          guard.datastoreWork(page.entries().size());
           return b.build();
         });
   }
@@ -114,6 +115,7 @@ final class EntryService extends EntryGrpc.EntryImplBase {
         observer,
         () -> {
           guard.counters().entries("BatchCreateEntry", request.getEntriesCount());
+          guard.datastoreWork(request.getEntriesCount());
           EntryMask mask = request.hasOutputMask() ? request.getOutputMask() : null;
           BatchCreateEntryResponse.Builder b = BatchCreateEntryResponse.newBuilder();
           for (Entry e : request.getEntriesList()) {
@@ -137,6 +139,7 @@ final class EntryService extends EntryGrpc.EntryImplBase {
         observer,
         () -> {
           guard.counters().entries("BatchUpdateEntry", request.getEntriesCount());
+          guard.datastoreWork(request.getEntriesCount());
           EntryMask inputMask = request.hasInputMask() ? request.getInputMask() : null;
           EntryMask outputMask = request.hasOutputMask() ? request.getOutputMask() : null;
           BatchUpdateEntryResponse.Builder b = BatchUpdateEntryResponse.newBuilder();
@@ -161,6 +164,7 @@ final class EntryService extends EntryGrpc.EntryImplBase {
         observer,
         () -> {
           guard.counters().entries("BatchDeleteEntry", request.getIdsCount());
+          guard.datastoreWork(request.getIdsCount());
           BatchDeleteEntryResponse.Builder b = BatchDeleteEntryResponse.newBuilder();
           for (String id : request.getIdsList()) {
             b.addResults(

@@ -17,7 +17,10 @@ import org.spireregistrar.core.EntrySpec;
  * apply to the next RPC.
  *
  * <ul>
- *   <li>{@link #latency(Duration)}: added to every RPC before it is handled;
+ *   <li>{@link #latency(Duration)}: added to every RPC before it is handled (RPCs wait their
+ *       latency concurrently, as round trips do);
+ *   <li>{@link #costPerEntry(Duration)}: the datastore's work, added for every entry an Entry RPC
+ *       writes or a list page returns; serialized across RPCs (see the method);
  *   <li>{@link #setUnavailable}, {@link #unavailableFor}, {@link #failNextRpcs}: whole RPCs fail
  *       with UNAVAILABLE (as a restarting server does);
  *   <li>{@link #failItems}: chosen items of BatchCreate/Update/DeleteEntry fail with a per-item
@@ -30,6 +33,7 @@ public final class Faults {
 
   private final Clock clock;
   private volatile Duration latency = Duration.ZERO;
+  private volatile Duration costPerEntry = Duration.ZERO;
   private volatile boolean unavailable;
   private volatile Instant unavailableUntil = Instant.MIN;
   private final AtomicInteger failNext = new AtomicInteger();
@@ -51,6 +55,28 @@ public final class Faults {
 
   public Duration latency() {
     return latency;
+  }
+
+  /**
+   * Adds {@code perEntry} for every entry an Entry RPC handles: each entry a {@code
+   * BatchCreateEntry}, {@code BatchUpdateEntry} or {@code BatchDeleteEntry} carries, each entry a
+   * {@code ListEntries} page returns. This is the datastore's work, and it is serialized: one RPC's
+   * work at a time, in arrival order, as SPIRE's SQL datastore serializes writes (SQLite, its
+   * default, allows one writer; a single server's transactions on a shared table queue likewise).
+   * So a batch of n costs {@code latency + n × perEntry}, and calls in flight overlap their latency
+   * but not their work. Zero (the default) stops it.
+   */
+  public Faults costPerEntry(Duration perEntry) {
+    Objects.requireNonNull(perEntry, "perEntry");
+    if (perEntry.isNegative()) {
+      throw new IllegalArgumentException("cost per entry cannot be negative: " + perEntry);
+    }
+    costPerEntry = perEntry;
+    return this;
+  }
+
+  public Duration costPerEntry() {
+    return costPerEntry;
   }
 
   /** While {@code true}, every RPC fails with UNAVAILABLE. */
@@ -91,6 +117,7 @@ public final class Faults {
   /** Removes every fault. */
   public synchronized Faults clear() {
     latency = Duration.ZERO;
+    costPerEntry = Duration.ZERO;
     unavailable = false;
     unavailableUntil = Instant.MIN;
     failNext.set(0);

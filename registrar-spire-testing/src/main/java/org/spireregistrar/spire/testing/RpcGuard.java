@@ -7,6 +7,8 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /** Runs one unary RPC of the in-memory server: counts it, injects faults, maps exceptions. */
@@ -14,6 +16,9 @@ final class RpcGuard {
 
   private final Faults faults;
   private final Counters counters;
+
+  /** The datastore: one RPC's per-entry work at a time, first come first served. */
+  private final ReentrantLock datastore = new ReentrantLock(true);
 
   RpcGuard(Faults faults, Counters counters) {
     this.faults = faults;
@@ -59,6 +64,32 @@ final class RpcGuard {
     }
     observer.onNext(response);
     observer.onCompleted();
+  }
+
+  /**
+   * The datastore's work for {@code entries} entries ({@link Faults#costPerEntry}): waits for the
+   * datastore, then holds it for {@code entries × cost}. Called inside an RPC's body.
+   */
+  void datastoreWork(int entries) {
+    Duration cost = faults.costPerEntry();
+    if (cost.isZero() || entries <= 0) {
+      return;
+    }
+    long nanos = cost.toNanos() * entries;
+    datastore.lock();
+    try {
+      counters.datastoreWork(nanos);
+      long end = System.nanoTime() + nanos;
+      for (long left = nanos; left > 0; left = end - System.nanoTime()) {
+        LockSupport.parkNanos(left);
+        if (Thread.interrupted()) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    } finally {
+      datastore.unlock();
+    }
   }
 
   /** Waits {@code period}; true (early) when the call is cancelled meanwhile. */

@@ -816,6 +816,36 @@ class InMemorySpireServerTest {
   }
 
   @Test
+  void costPerEntryChargesEveryEntryWrittenOrListed() {
+    spire.faults().costPerEntry(Duration.ofNanos(1000));
+    org.spireregistrar.spire.proto.types.Entry second =
+        valid().toBuilder().setSpiffeId(id("example.org", "/ns/default/sa/api")).build();
+    BatchCreateEntryResponse created =
+        entries.batchCreateEntry(
+            BatchCreateEntryRequest.newBuilder().addEntries(valid()).addEntries(second).build());
+    assertThat(spire.counters().datastoreWorkNanos()).isEqualTo(2000);
+
+    entries.listEntries(ListEntriesRequest.newBuilder().setPageSize(1).build());
+    assertThat(spire.counters().datastoreWorkNanos()).isEqualTo(3000);
+
+    entries.batchDeleteEntry(
+        BatchDeleteEntryRequest.newBuilder()
+            .addIds(created.getResults(0).getEntry().getId())
+            .addIds(created.getResults(1).getEntry().getId())
+            .addIds("no-such-entry")
+            .build());
+    assertThat(spire.counters().datastoreWorkNanos()).isEqualTo(6000);
+    assertThat(spire.counters().datastoreWorkCalls()).isEqualTo(3);
+
+    spire.faults().costPerEntry(Duration.ZERO);
+    entries.batchCreateEntry(BatchCreateEntryRequest.newBuilder().addEntries(valid()).build());
+    assertThat(spire.counters().datastoreWorkNanos()).isEqualTo(6000);
+    assertThatThrownBy(() -> spire.faults().costPerEntry(Duration.ofNanos(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cost per entry cannot be negative: PT-0.000000001S");
+  }
+
+  @Test
   void needsATransport() {
     assertThatThrownBy(() -> InMemorySpireServer.builder().build())
         .isInstanceOf(IllegalStateException.class)
