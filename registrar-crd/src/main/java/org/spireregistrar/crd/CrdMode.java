@@ -201,6 +201,7 @@ public final class CrdMode implements AutoCloseable {
     if (health != null) {
       health.close();
     }
+    registry.close();
     log.info("CRD mode stopped");
   }
 }

@@ -18,13 +18,23 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public final class MetricsRegistry {
   private MetricsRegistry() {}
 
-  /** A new registry with the JVM and process metrics bound. */
+  /**
+   * A new registry with the JVM and process metrics bound. Closing it closes the GC binder too:
+   * that binder's listener on the JVM's collectors would otherwise keep the registry, and through
+   * its gauges the mode that owns it, reachable for as long as the JVM lives (it matters to
+   * embedders and tests that run and close modes in one JVM).
+   */
   public static PrometheusMeterRegistry create() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
-    // Not closed: its GC listeners live as long as the process, as the registry does.
-    @SuppressWarnings("resource")
     JvmGcMetrics gc = new JvmGcMetrics();
+    PrometheusMeterRegistry registry =
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) {
+          @Override
+          public void close() {
+            gc.close();
+            super.close();
+          }
+        };
+    new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
