@@ -47,6 +47,9 @@ import org.spireregistrar.core.model.Workload;
  * <p>Threads: confined to the sync thread (the cluster cache it reads is thread-safe).
  */
 final class SyncPass {
+  /** Objects diffed at a time: their writes are handed to the writer before the next are read. */
+  private static final int CHUNK = 64;
+
   // The engine's logger: what a pass writes is what operators filter the engine's log for.
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
 
@@ -131,6 +134,11 @@ final class SyncPass {
     private final Set<ObjectKey> failed = new LinkedHashSet<>();
     // Retried specs (without legacy-refused DNS names) -> the names left out.
     private final Map<EntrySpec, List<String>> leftOut = new HashMap<>();
+    // Entries whose deletion was handed to the writer, by ID, until its outcome is recorded.
+    private final Map<EntryId, Entry> deleting = new HashMap<>();
+    // Writes SPIRE refused for DNS names its older rules refuse, to send again without them.
+    private final List<EntrySpec> createRetries = new ArrayList<>();
+    private final List<Entry> updateRetries = new ArrayList<>();
     private int desired;
     private int created;
     private int updated;
@@ -159,10 +167,23 @@ final class SyncPass {
         log.debug("Full resync: {} objects, {} owned entries", keys.size(), index.size());
       }
 
-      // Desired state of each object; rejected objects keep what they have.
+      // Objects are diffed a chunk at a time and their writes streamed: a call goes out as soon as
+      // it is full and its results are recorded while the rest is still being computed, so the
+      // first entries of a cold start land early. An object's entries all share its selectors, so
+      // a chunk's diff is exactly that object's part of the whole pass's diff; and within one
+      // object a create and a delete never occur together (EntryDiff pairs leftovers as updates).
+      BatchWriter.Stream stream = writer.stream();
+      BatchWriter.Lane<EntryId> deletes = stream.deletes(this::recordDeletes);
+      BatchWriter.Lane<EntrySpec> creates = stream.creates(o -> recordCreates(o, false));
+      BatchWriter.Lane<Entry> updates = stream.updates(o -> recordUpdates(o, false));
       List<EntrySpec> wanted = new ArrayList<>();
       List<Entry> actual = new ArrayList<>();
+      int inChunk = 0;
       for (ObjectKey key : keys) {
+        if (stream.stopped()) {
+          break;
+        }
+        // Desired state of each object; rejected objects keep what they have.
         List<Selector> selectors = selectorsOf(key);
         Optional<EntrySpec> spec;
         try {
@@ -178,36 +199,76 @@ final class SyncPass {
         if (legacyDnsServer) {
           spec = spec.map(s -> withoutLegacyRefused(s, key));
         }
-        spec.ifPresent(wanted::add);
+        if (spec.isPresent()) {
+          wanted.add(spec.get());
+          desired++;
+        }
         actual.addAll(index.get(selectors));
         keyBySelectors.put(selectors, key);
         examined.add(key);
+        if (++inChunk == CHUNK) {
+          diff(wanted, actual, deletes, creates, updates);
+          inChunk = 0;
+        }
+        stream.poll();
       }
-
-      desired = wanted.size();
-      EntryDiff.Result diff = EntryDiff.between(wanted, actual, e -> true);
-      unchanged = diff.unchanged();
-      Optional<Outcome> stopped = recordDeletes(writer.delete(diff.deletes()), actual);
-      if (stopped.isEmpty()) {
-        stopped = recordCreates(writer.create(diff.creates()), false);
+      if (!stream.stopped()) {
+        diff(wanted, actual, deletes, creates, updates);
       }
-      if (stopped.isEmpty()) {
-        stopped = recordUpdates(writer.update(diff.updates()), false);
+      // The last calls, smaller than a batch: each kind finished before the next is sent, as
+      // deletes, creates and updates always were.
+      deletes.flush();
+      stream.awaitAll();
+      creates.flush();
+      stream.awaitAll();
+      updates.flush();
+      stream.awaitAll();
+      Optional<Outcome> stopped = stopped(stream);
+      if (stopped.isEmpty() && !createRetries.isEmpty()) {
+        List<WriteOutcome<EntrySpec>> outcomes = writer.create(createRetries);
+        recordCreates(outcomes, true);
+        stopped = stopped(outcomes);
+      }
+      if (stopped.isEmpty() && !updateRetries.isEmpty()) {
+        List<WriteOutcome<Entry>> outcomes = writer.update(updateRetries);
+        recordUpdates(outcomes, true);
+        stopped = stopped(outcomes);
       }
       return stopped.orElseGet(() -> completed(keys.size()));
     }
 
-    private Optional<Outcome> recordDeletes(List<WriteOutcome<EntryId>> outcomes, List<Entry> old) {
-      if (outcomes.isEmpty()) {
-        return Optional.empty(); // the usual case: no lookup table to build
+    /** Diffs a chunk of objects and hands its writes to the lanes; empties the chunk. */
+    private void diff(
+        List<EntrySpec> wanted,
+        List<Entry> actual,
+        BatchWriter.Lane<EntryId> deletes,
+        BatchWriter.Lane<EntrySpec> creates,
+        BatchWriter.Lane<Entry> updates) {
+      if (wanted.isEmpty() && actual.isEmpty()) {
+        return;
       }
-      Map<EntryId, Entry> byId = new HashMap<>();
-      for (Entry e : old) {
-        byId.put(e.id(), e);
+      EntryDiff.Result diff = EntryDiff.between(wanted, actual, e -> true);
+      unchanged += diff.unchanged();
+      if (!diff.deletes().isEmpty()) {
+        Map<EntryId, Entry> byId = new HashMap<>();
+        for (Entry e : actual) {
+          byId.put(e.id(), e);
+        }
+        for (EntryId id : diff.deletes()) {
+          deleting.put(id, byId.get(id));
+        }
       }
+      wanted.clear();
+      actual.clear();
+      diff.deletes().forEach(deletes::add);
+      diff.creates().forEach(creates::add);
+      diff.updates().forEach(updates::add);
+    }
+
+    private void recordDeletes(List<WriteOutcome<EntryId>> outcomes) {
       for (WriteOutcome<EntryId> o : outcomes) {
+        Entry entry = deleting.remove(o.item());
         if (o instanceof WriteOutcome.Written<EntryId> w) {
-          Entry entry = byId.get(w.item());
           ObjectKey key = keyBySelectors.get(entry.spec().selectors());
           if (index.applyDelete(entry, w.result())) {
             deleted++;
@@ -218,20 +279,18 @@ final class SyncPass {
           }
         }
       }
-      return stopped(outcomes);
     }
 
     /**
      * @param retry whether {@code outcomes} are of the retries without legacy-refused DNS names
      */
-    private Optional<Outcome> recordCreates(List<WriteOutcome<EntrySpec>> outcomes, boolean retry) {
-      List<EntrySpec> retries = new ArrayList<>();
+    private void recordCreates(List<WriteOutcome<EntrySpec>> outcomes, boolean retry) {
       for (WriteOutcome<EntrySpec> o : outcomes) {
         if (o instanceof WriteOutcome.Written<EntrySpec> w) {
           EntrySpec spec = w.item();
           ObjectKey key = keyBySelectors.get(spec.selectors());
           if (!retry && refusedDnsNames(w.result(), spec)) {
-            retries.add(withoutRefused(spec));
+            createRetries.add(withoutRefused(spec));
             continue;
           }
           if (!index.applyCreate(w.result())) {
@@ -256,24 +315,18 @@ final class SyncPass {
           }
         }
       }
-      Optional<Outcome> stopped = stopped(outcomes);
-      if (stopped.isEmpty() && !retries.isEmpty()) {
-        return recordCreates(writer.create(retries), true);
-      }
-      return stopped;
     }
 
     /**
      * @param retry whether {@code outcomes} are of the retries without legacy-refused DNS names
      */
-    private Optional<Outcome> recordUpdates(List<WriteOutcome<Entry>> outcomes, boolean retry) {
-      List<Entry> retries = new ArrayList<>();
+    private void recordUpdates(List<WriteOutcome<Entry>> outcomes, boolean retry) {
       for (WriteOutcome<Entry> o : outcomes) {
         if (o instanceof WriteOutcome.Written<Entry> w) {
           Entry entry = w.item();
           ObjectKey key = keyBySelectors.get(entry.spec().selectors());
           if (!retry && refusedDnsNames(w.result(), entry.spec())) {
-            retries.add(entry.withSpec(withoutRefused(entry.spec())));
+            updateRetries.add(entry.withSpec(withoutRefused(entry.spec())));
             continue;
           }
           if (index.applyUpdate(entry, w.result())) {
@@ -291,11 +344,6 @@ final class SyncPass {
           }
         }
       }
-      Optional<Outcome> stopped = stopped(outcomes);
-      if (stopped.isEmpty() && !retries.isEmpty()) {
-        return recordUpdates(writer.update(retries), true);
-      }
-      return stopped;
     }
 
     /** A write refused as SPIRE < 1.9 refuses names it does not allow, for an entry with some. */
@@ -342,6 +390,14 @@ final class SyncPass {
           what + " for " + key + " failed: " + w.result().code() + " " + w.result().message();
       log.warn("{}; will retry", msg);
       listener.onWriteFailure(key, msg);
+    }
+
+    /** How a stream of writes that leadership loss or a call failure cut short ends the pass. */
+    private Optional<Outcome> stopped(BatchWriter.Stream stream) {
+      if (stream.leadershipLost()) {
+        return Optional.of(new LeadershipLost());
+      }
+      return stream.failure().map(this::storeFailed);
     }
 
     /** Ends the pass after a batch of writes that leadership loss or a call failure cut short. */
