@@ -184,7 +184,6 @@ final class SyncPass {
           break;
         }
         // Desired state of each object; rejected objects keep what they have.
-        List<Selector> selectors = selectorsOf(key);
         Optional<EntrySpec> spec;
         try {
           spec = desiredOf(key);
@@ -199,9 +198,13 @@ final class SyncPass {
         if (legacyDnsServer) {
           spec = spec.map(s -> withoutLegacyRefused(s, key));
         }
+        List<Selector> selectors;
         if (spec.isPresent()) {
           wanted.add(spec.get());
           desired++;
+          selectors = spec.get().selectors(); // the object's key, computed once
+        } else {
+          selectors = selectorsOf(key);
         }
         actual.addAll(index.get(selectors));
         keyBySelectors.put(selectors, key);
