@@ -1,6 +1,7 @@
 package org.spireregistrar.reconcile;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -129,8 +130,8 @@ final class SyncPass {
     private final boolean full;
     private final Map<ObjectKey, Long> firstChanged;
     private final long start = ticker.nanoTime();
-    private final Map<List<Selector>, ObjectKey> keyBySelectors = new HashMap<>();
-    private final List<ObjectKey> examined = new ArrayList<>();
+    private Map<List<Selector>, ObjectKey> keyBySelectors;
+    private List<ObjectKey> examined;
     private final Set<ObjectKey> failed = new LinkedHashSet<>();
     // Retried specs (without legacy-refused DNS names) -> the names left out.
     private final Map<EntrySpec, List<String>> leftOut = new HashMap<>();
@@ -153,19 +154,27 @@ final class SyncPass {
     }
 
     Outcome run() {
-      Set<ObjectKey> keys = new LinkedHashSet<>(firstChanged.keySet());
+      Set<ObjectKey> keys;
       if (full) {
         try {
           index.load(store.list(EntryFilter.ALL));
         } catch (EntryStoreException e) {
           return storeFailed(e);
         }
-        keys.addAll(cache.allKeys());
+        Collection<ObjectKey> known = cache.allKeys();
+        // Sized for every object at once: a full pass of 100,000 pods never rehashes.
+        keys = new LinkedHashSet<>(capacity(firstChanged.size() + known.size() + 64));
+        keys.addAll(firstChanged.keySet());
+        keys.addAll(known);
         for (List<Selector> selectors : index.selectorSets()) {
           ObjectKey.ofSelectors(selectors, cluster).ifPresent(keys::add);
         }
         log.debug("Full resync: {} objects, {} owned entries", keys.size(), index.size());
+      } else {
+        keys = new LinkedHashSet<>(firstChanged.keySet());
       }
+      keyBySelectors = new HashMap<>(capacity(keys.size()));
+      examined = new ArrayList<>(keys.size());
 
       // Objects are diffed a chunk at a time and their writes streamed: a call goes out as soon as
       // it is full and its results are recorded while the rest is still being computed, so the
@@ -449,6 +458,11 @@ final class SyncPass {
           nanos,
           error);
     }
+  }
+
+  /** A hash table capacity that holds {@code n} entries without rehashing. */
+  private static int capacity(int n) {
+    return (int) Math.min(1 << 30, n * 4L / 3 + 1);
   }
 
   // ---------------------------------------------------------------- desired state
