@@ -26,7 +26,6 @@ import org.spireregistrar.core.entry.EntryDiff;
 import org.spireregistrar.core.entry.ReconcileEntries;
 import org.spireregistrar.core.model.EndpointsInfo;
 import org.spireregistrar.core.model.NodeInfo;
-import org.spireregistrar.core.model.Workload;
 
 /**
  * One sync pass: the desired entries of the changed objects (of every object, in a full resync)
@@ -181,6 +180,9 @@ final class SyncPass {
       // first entries of a cold start land early. An object's entries all share its selectors, so
       // a chunk's diff is exactly that object's part of the whole pass's diff; and within one
       // object a create and a delete never occur together (EntryDiff pairs leftovers as updates).
+      // Desired entries computed from a pod view by earlier passes hold while no Endpoints object
+      // changed since (DNS names read them).
+      long endpointsVersion = cache.endpointsVersion();
       BatchWriter.Stream stream = writer.stream();
       BatchWriter.Lane<EntryId> deletes = stream.deletes(this::recordDeletes);
       BatchWriter.Lane<EntrySpec> creates = stream.creates(o -> recordCreates(o, false));
@@ -195,7 +197,7 @@ final class SyncPass {
         // Desired state of each object; rejected objects keep what they have.
         Optional<EntrySpec> spec;
         try {
-          spec = desiredOf(key);
+          spec = desiredOf(key, endpointsVersion);
         } catch (RejectedObjectException e) {
           rejected++;
           if (!e.getMessage().equals(lastRejection.put(key, e.getMessage()))) {
@@ -209,15 +211,21 @@ final class SyncPass {
         }
         List<Selector> selectors;
         if (spec.isPresent()) {
-          wanted.add(spec.get());
           desired++;
           selectors = spec.get().selectors(); // the object's key, computed once
         } else {
           selectors = selectorsOf(key);
         }
-        actual.addAll(index.get(selectors));
-        keyBySelectors.put(selectors, key);
+        List<Entry> have = index.get(selectors);
         examined.add(key);
+        if (spec.isPresent() && have.size() == 1 && have.get(0).spec().equals(spec.get())) {
+          unchanged++; // the usual case of a full pass, as EntryDiff would find it
+          stream.poll();
+          continue;
+        }
+        spec.ifPresent(wanted::add);
+        actual.addAll(have);
+        keyBySelectors.put(selectors, key);
         if (++inChunk == CHUNK) {
           diff(wanted, actual, deletes, creates, updates);
           inChunk = 0;
@@ -486,14 +494,29 @@ final class SyncPass {
     return names.stream().filter(DnsNameValidator::isValidLegacy).toList();
   }
 
-  private Optional<EntrySpec> desiredOf(ObjectKey key) {
+  /**
+   * The object's desired entry. A pod's is computed once per view: kept with the view and reused
+   * while the Endpoints are at {@code endpointsVersion} (a full pass of unchanged pods computes
+   * nothing again; the result is the same, as the entry is a function of the view, the Endpoints
+   * and the configuration).
+   *
+   * @throws RejectedObjectException when the policy rejects the object (never kept)
+   */
+  private Optional<EntrySpec> desiredOf(ObjectKey key, long endpointsVersion) {
     if (key instanceof ObjectKey.Pod p) {
-      Workload pod = cache.pod(p);
-      if (pod == null) {
+      ClusterCache.CachedPod cached = cache.cachedPod(p);
+      if (cached == null) {
         return Optional.empty();
       }
+      if (cached.desired != null && cached.endpointsVersion == endpointsVersion) {
+        return cached.desired;
+      }
       List<EndpointsInfo> eps = dnsNames ? cache.endpointsFor(p) : List.of();
-      return entries.podEntry(pod, eps, warning -> log.warn("{}", warning));
+      Optional<EntrySpec> spec =
+          entries.podEntry(cached.pod, eps, warning -> log.warn("{}", warning));
+      cached.desired = spec;
+      cached.endpointsVersion = endpointsVersion;
+      return spec;
     }
     ObjectKey.Node n = (ObjectKey.Node) key;
     NodeInfo node = cache.node(n.name());

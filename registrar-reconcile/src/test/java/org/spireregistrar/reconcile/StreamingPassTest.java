@@ -64,14 +64,18 @@ class StreamingPassTest {
   }
 
   private SyncEngine engine(EntryStore store, int writeConcurrency) {
+    return engine(store, writeConcurrency, false);
+  }
+
+  private SyncEngine engine(EntryStore store, int writeConcurrency, boolean dnsNames) {
     ReconcileEntries entries =
         new ReconcileEntries(
-            TD, "c1", "spire-k8s-registrar", counting, List.of(), false, "cluster.local");
+            TD, "c1", "spire-k8s-registrar", counting, List.of(), dnsNames, "cluster.local");
     engine =
         new SyncEngine(
             entries,
             "c1",
-            false,
+            dnsNames,
             UnaryOperator.identity(),
             store,
             new SyncEngine.Options(
@@ -85,7 +89,16 @@ class StreamingPassTest {
     for (int i = 0; i < PODS; i++) {
       engine.podUpserted(
           new Workload(
-              "shop", "p" + i, "uid-" + i, "sa" + i, "n1", "", "", Map.of(), Map.of(), false));
+              "shop",
+              "p" + i,
+              "uid-" + i,
+              "sa" + i,
+              "n1",
+              "",
+              "10.0.0.1",
+              Map.of(),
+              Map.of(),
+              false));
     }
     return engine;
   }
@@ -185,6 +198,50 @@ class StreamingPassTest {
     assertThat(e.awaitIdle(WAIT)).isTrue();
     assertThat(memory.entries()).hasSize(PODS);
     assertThat(memory.calls("create")).isEqualTo(1 + (PODS - 50) / 50);
+  }
+
+  @Test
+  void aFullPassComputesOnlyWhatChangedSinceTheLastOne() throws Exception {
+    SyncEngine e = engine(memory, 1, true);
+    startSynced(e);
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(computed).hasValue(PODS);
+
+    // Nothing changed: the full pass compares, computes nothing again and writes nothing.
+    long writes = memory.writeCalls();
+    e.requestResync();
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(computed).hasValue(PODS);
+    assertThat(memory.writeCalls()).isEqualTo(writes);
+
+    // An update the policy does not read keeps what was computed; a relevant one does not.
+    e.podUpserted(
+        new Workload(
+            "shop", "p1", "uid-1", "sa1", "n1", "", "10.0.0.1", Map.of(), Map.of(), false));
+    e.podUpserted(
+        new Workload(
+            "shop", "p2", "uid-2", "sa-new", "n1", "", "10.0.0.1", Map.of(), Map.of(), false));
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(computed).hasValue(PODS + 1);
+    assertThat(memory.entries())
+        .anySatisfy(x -> assertThat(x.spiffeId().path()).endsWith("/sa-new"));
+
+    // An Endpoints change can change any pod's DNS names: everything is computed again, and the
+    // Service's names reach the pod it selects.
+    e.endpointsUpserted(
+        new org.spireregistrar.core.model.EndpointsInfo(
+            "shop",
+            "web",
+            List.of(
+                new org.spireregistrar.core.model.EndpointsInfo.Address(
+                    "10.0.0.1", "", "Pod", "shop", "p3", "uid-3")),
+            List.of()));
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    e.requestResync();
+    assertThat(e.awaitIdle(WAIT)).isTrue();
+    assertThat(computed.get()).isGreaterThanOrEqualTo(2 * PODS);
+    assertThat(memory.entries())
+        .anySatisfy(x -> assertThat(x.spec().dnsNames()).contains("web.shop.svc"));
   }
 
   /** A store that passes every call to another. */
