@@ -36,13 +36,33 @@ final class ClusterCache {
    */
   static final class CachedPod {
     final Workload pod;
-    // Sync thread only. The desired entry (empty: none) and the Endpoints version it was computed
-    // at; null before the first computation.
-    Optional<EntrySpec> desired;
-    long endpointsVersion;
+    // Sync thread only: the desired entry (null: none) and the Endpoints version it was computed
+    // at (-1: not computed yet).
+    private EntrySpec desired;
+    private long endpointsVersion = -1;
 
     CachedPod(Workload pod) {
       this.pod = pod;
+    }
+
+    /** The desired entry computed at {@code version}, or null when there is none to reuse. */
+    Optional<EntrySpec> desiredAt(long version) {
+      return endpointsVersion == version ? Optional.ofNullable(desired) : null;
+    }
+
+    void desired(Optional<EntrySpec> spec, long version) {
+      desired = spec.orElse(null);
+      endpointsVersion = version;
+    }
+
+    /**
+     * Keeps {@code equal} (an equal spec, e.g. the owned entry's) instead of the computed one, so
+     * that the desired entry costs no memory of its own.
+     */
+    void share(EntrySpec equal) {
+      if (desired != null && desired != equal && desired.equals(equal)) {
+        desired = equal;
+      }
     }
   }
 

@@ -220,6 +220,7 @@ final class SyncPass {
         examined.add(key);
         if (spec.isPresent() && have.size() == 1 && have.get(0).spec().equals(spec.get())) {
           unchanged++; // the usual case of a full pass, as EntryDiff would find it
+          shareDesired(key, have.get(0).spec());
           stream.poll();
           continue;
         }
@@ -322,6 +323,7 @@ final class SyncPass {
           }
           created++;
           Entry entry = w.result().entry().orElseThrow();
+          shareDesired(key, entry.spec());
           if (w.result().code() == EntryResult.Code.OK) {
             log.info("Created entry {} ({}) for {}", entry.id(), spec.spiffeId(), key);
             listener.onWrite(SyncListener.WriteKind.CREATED, key, spec.spiffeId().toString());
@@ -400,6 +402,16 @@ final class SyncPass {
             written.spiffeId(),
             key,
             leftOut.getOrDefault(written, List.of()));
+      }
+    }
+
+    /** The pod's kept desired entry becomes {@code written} when equal: one copy, the index's. */
+    private void shareDesired(ObjectKey key, EntrySpec written) {
+      if (key instanceof ObjectKey.Pod p) {
+        ClusterCache.CachedPod cached = cache.cachedPod(p);
+        if (cached != null) {
+          cached.share(written);
+        }
       }
     }
 
@@ -508,14 +520,12 @@ final class SyncPass {
       if (cached == null) {
         return Optional.empty();
       }
-      if (cached.desired != null && cached.endpointsVersion == endpointsVersion) {
-        return cached.desired;
+      Optional<EntrySpec> spec = cached.desiredAt(endpointsVersion);
+      if (spec == null) {
+        List<EndpointsInfo> eps = dnsNames ? cache.endpointsFor(p) : List.of();
+        spec = entries.podEntry(cached.pod, eps, warning -> log.warn("{}", warning));
+        cached.desired(spec, endpointsVersion);
       }
-      List<EndpointsInfo> eps = dnsNames ? cache.endpointsFor(p) : List.of();
-      Optional<EntrySpec> spec =
-          entries.podEntry(cached.pod, eps, warning -> log.warn("{}", warning));
-      cached.desired = spec;
-      cached.endpointsVersion = endpointsVersion;
       return spec;
     }
     ObjectKey.Node n = (ObjectKey.Node) key;
