@@ -40,13 +40,46 @@ public record EntrySpec(
   public EntrySpec {
     Objects.requireNonNull(spiffeId, "spiffeId");
     Objects.requireNonNull(parentId, "parentId");
-    selectors = List.copyOf(new TreeSet<>(Objects.requireNonNull(selectors, "selectors")));
+    selectors = sortedDistinct(Objects.requireNonNull(selectors, "selectors"));
     if (selectors.isEmpty()) {
       throw new IllegalArgumentException("selector list is empty");
     }
-    dnsNames = List.copyOf(new LinkedHashSet<>(Objects.requireNonNull(dnsNames, "dnsNames")));
-    federatesWith =
-        List.copyOf(new LinkedHashSet<>(Objects.requireNonNull(federatesWith, "federatesWith")));
+    dnsNames = distinct(Objects.requireNonNull(dnsNames, "dnsNames"));
+    federatesWith = distinct(Objects.requireNonNull(federatesWith, "federatesWith"));
+  }
+
+  // Every entry listed from SPIRE or computed from a pod is built here, so the usual shapes (two
+  // selectors, a few DNS names) are normalised without building sets.
+
+  /** The selectors sorted, duplicates dropped, as an unmodifiable list. */
+  private static List<Selector> sortedDistinct(List<Selector> in) {
+    if (in.size() == 2) {
+      Selector a = Objects.requireNonNull(in.get(0));
+      Selector b = Objects.requireNonNull(in.get(1));
+      int c = a.compareTo(b);
+      return c == 0 ? List.of(a) : c < 0 ? List.of(a, b) : List.of(b, a);
+    }
+    return List.copyOf(new TreeSet<>(in));
+  }
+
+  /** The items in order, later duplicates dropped, as an unmodifiable list. */
+  private static <T> List<T> distinct(List<T> in) {
+    int n = in.size();
+    if (n == 0) {
+      return List.of();
+    }
+    if (n > 8) {
+      return List.copyOf(new LinkedHashSet<>(in));
+    }
+    for (int i = 1; i < n; i++) {
+      T x = in.get(i);
+      for (int j = 0; j < i; j++) {
+        if (x != null && x.equals(in.get(j))) {
+          return List.copyOf(new LinkedHashSet<>(in));
+        }
+      }
+    }
+    return List.copyOf(in); // no duplicate (a null is refused here, as before)
   }
 
   /** Component-wise, with {@code federatesWith} compared as a set (see the class comment). */

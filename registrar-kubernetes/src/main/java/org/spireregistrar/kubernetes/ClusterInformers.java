@@ -1,24 +1,34 @@
 package org.spireregistrar.kubernetes;
 
+import com.google.gson.JsonObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
-import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.model.EndpointsInfo;
+import org.spireregistrar.core.model.NodeInfo;
 import org.spireregistrar.core.model.Workload;
 
 /**
  * Informers for Pods, Nodes and (optionally) Endpoints in all namespaces, delivering the core's
  * views to a {@link ClusterEvents} sink. Watches resume from the last resource version; a dropped
  * or expired (410 Gone) watch re-lists, so nothing is missed.
+ *
+ * <p>Memory: each object is reduced to its view (and a pod's view further by {@code podView}) as
+ * soon as it is decoded, so the informers' caches hold views and resource versions, never whole
+ * objects, and lists are read {@value #PAGE_SIZE} objects a page (see {@link PagedListerWatcher}).
+ * client-java's {@code setTransform} would come too late for that: it runs when the informer takes
+ * objects out of its queue, which by then holds a whole list of whole objects.
  */
 public final class ClusterInformers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterInformers.class);
@@ -31,80 +41,104 @@ public final class ClusterInformers implements AutoCloseable {
   private volatile boolean closed;
   private Thread syncWatcher;
 
+  /** Items per list request. */
+  public static final int PAGE_SIZE = 500;
+
   /**
+   * Informers that keep each pod as {@link ObjectViews} maps it.
+   *
    * @param client the API client (read timeout off)
    * @param sink where events go
    * @param endpoints whether to watch Endpoints (only needed for DNS names)
    */
   public ClusterInformers(ApiClient client, ClusterEvents sink, boolean endpoints) {
+    this(client, sink, endpoints, UnaryOperator.identity(), PAGE_SIZE);
+  }
+
+  /**
+   * @param client the API client (read timeout off)
+   * @param sink where events go
+   * @param endpoints whether to watch Endpoints (only needed for DNS names)
+   * @param podView reduces a pod's view further (to the fields a mode's policy reads) before it is
+   *     stored and delivered; {@code UnaryOperator.identity()} to keep the whole view
+   * @param pageSize items per list request; positive
+   */
+  public ClusterInformers(
+      ApiClient client,
+      ClusterEvents sink,
+      boolean endpoints,
+      UnaryOperator<Workload> podView,
+      int pageSize) {
     this.sink = Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(podView, "podView");
     // Lenient: one odd object must never stop an informer. The API server always sets namespaces.
     ObjectViews views = new ObjectViews(ObjectViews.Strictness.LENIENT, "");
     informers.add(
         informer(
             client,
             "pods",
-            o -> sink.podUpserted(views.pod(o.getRaw())),
-            o -> {
-              Workload pod = views.pod(o.getRaw());
-              sink.podDeleted(pod.namespace(), pod.name());
-            }));
+            new Informed.Kind<>("v1", "Pod", Workload::namespace, Workload::name),
+            raw -> podView.apply(views.pod(raw)),
+            pageSize,
+            sink::podUpserted,
+            pod -> sink.podDeleted(pod.namespace(), pod.name())));
     informers.add(
         informer(
             client,
             "nodes",
-            o -> sink.nodeUpserted(views.node(o.getRaw())),
-            o -> sink.nodeDeleted(views.node(o.getRaw()).name())));
+            new Informed.Kind<>("v1", "Node", node -> "", NodeInfo::name),
+            views::node,
+            pageSize,
+            sink::nodeUpserted,
+            node -> sink.nodeDeleted(node.name())));
     if (endpoints) {
       informers.add(
           informer(
               client,
               "endpoints",
-              o -> sink.endpointsUpserted(views.endpoints(o.getRaw())),
-              o -> {
-                EndpointsInfo e = views.endpoints(o.getRaw());
-                sink.endpointsDeleted(e.namespace(), e.name());
-              }));
+              new Informed.Kind<>("v1", "Endpoints", EndpointsInfo::namespace, EndpointsInfo::name),
+              views::endpoints,
+              pageSize,
+              sink::endpointsUpserted,
+              e -> sink.endpointsDeleted(e.namespace(), e.name())));
     }
   }
 
-  private SharedIndexInformer<DynamicKubernetesObject> informer(
+  private <V> SharedIndexInformer<Informed<V>> informer(
       ApiClient client,
       String plural,
-      java.util.function.Consumer<DynamicKubernetesObject> upsert,
-      java.util.function.Consumer<DynamicKubernetesObject> delete) {
+      Informed.Kind<V> kind,
+      Function<JsonObject, V> view,
+      int pageSize,
+      Consumer<V> upsert,
+      Consumer<V> delete) {
     SharedInformerFactory factory = new SharedInformerFactory(client);
     factories.add(factory);
-    SharedIndexInformer<DynamicKubernetesObject> informer =
+    SharedIndexInformer<Informed<V>> informer =
         factory.sharedIndexInformerFor(
-            new DynamicKubernetesApi("", "v1", plural, client),
-            DynamicKubernetesObject.class,
+            new PagedListerWatcher<>(
+                new DynamicKubernetesApi("", "v1", plural, client), kind, view, pageSize),
+            Informed.type(),
             0,
-            "", // all namespaces
-            watchHealth.<DynamicKubernetesObject>handler(plural));
-    informer.addEventHandler(handler(upsert, delete));
+            watchHealth.<Informed<V>>handler(plural));
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Informed<V> obj) {
+            upsert.accept(obj.view());
+          }
+
+          @Override
+          public void onUpdate(Informed<V> oldObj, Informed<V> newObj) {
+            upsert.accept(newObj.view());
+          }
+
+          @Override
+          public void onDelete(Informed<V> obj, boolean deletedFinalStateUnknown) {
+            delete.accept(obj.view());
+          }
+        });
     return informer;
-  }
-
-  private static <T extends io.kubernetes.client.common.KubernetesObject>
-      ResourceEventHandler<T> handler(
-          java.util.function.Consumer<T> upsert, java.util.function.Consumer<T> delete) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        upsert.accept(obj);
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        upsert.accept(newObj);
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        delete.accept(obj);
-      }
-    };
   }
 
   /** Starts the informers; {@link ClusterEvents#cachesSynced()} follows once all have listed. */

@@ -1,8 +1,10 @@
 package org.spireregistrar.reconcile;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,6 +12,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryId;
@@ -31,6 +34,11 @@ import org.spireregistrar.core.EntryStoreException;
  * count that is not the item count is an {@link IllegalStateException}, and an exception other than
  * {@link EntryStoreException} from a call made on the caller's thread propagates (one made on a
  * call thread becomes that call's failure).
+ *
+ * <p>A {@link Stream} sends calls while the caller is still computing what to write: each call goes
+ * out as soon as it is full, and the results come back on the caller's thread, in the order the
+ * calls were sent, whenever the caller looks ({@link Stream#poll}) or has to wait for a free call
+ * slot.
  *
  * <p>Threads: one caller at a time (the sync thread); calls of a window run on the writer's own
  * daemon threads, which exist only while there is work and are stopped by {@link #close}.
@@ -102,6 +110,202 @@ public final class BatchWriter implements AutoCloseable {
   /** Deletes {@code ids}; see the class comment for the outcomes. */
   public List<WriteOutcome<EntryId>> delete(List<EntryId> ids) {
     return write(ids, store::delete);
+  }
+
+  /**
+   * Starts a stream of writes (one per sync pass): see {@link Stream}. One open stream at a time;
+   * the caller must {@link Stream#awaitAll} before starting another.
+   */
+  public Stream stream() {
+    return new Stream();
+  }
+
+  /**
+   * Writes sent while the caller goes on computing: items are added to {@link Lane}s (one per kind
+   * of write); a lane sends a call as soon as it holds {@code batchSize} items, so every call but
+   * the last of each lane is full, with up to {@code writeConcurrency} calls in flight across all
+   * lanes (with one, each call is made on the caller's thread when it is full). Leadership is asked
+   * before each call.
+   *
+   * <p>Each call's outcomes (one per item, in order) go to its lane's consumer on the caller's
+   * thread, in the order the calls were sent: when the caller {@link #poll}s, when a lane has to
+   * wait for a free call slot, and in {@link #awaitAll}. After a whole-call failure or a call not
+   * sent for lack of leadership the stream {@link #stopped() stops}: it sends nothing more (items
+   * added later are dropped, never sent) and only delivers the outcomes of the calls in flight.
+   */
+  public final class Stream {
+    private final ArrayDeque<Call<?>> inFlight = new ArrayDeque<>();
+    private EntryStoreException failure;
+    private boolean leadershipLost;
+
+    private Stream() {}
+
+    /**
+     * A lane of one kind of write.
+     *
+     * @param rpc the store call for a batch of items
+     * @param outcomes receives each call's outcomes, on the caller's thread
+     */
+    public <T> Lane<T> lane(
+        Function<List<T>, List<EntryResult>> rpc, Consumer<List<WriteOutcome<T>>> outcomes) {
+      return new Lane<>(this, rpc, outcomes);
+    }
+
+    /** A lane of creates. */
+    public Lane<EntrySpec> creates(Consumer<List<WriteOutcome<EntrySpec>>> outcomes) {
+      return lane(store::create, outcomes);
+    }
+
+    /** A lane of updates. */
+    public Lane<Entry> updates(Consumer<List<WriteOutcome<Entry>>> outcomes) {
+      return lane(store::update, outcomes);
+    }
+
+    /** A lane of deletes. */
+    public Lane<EntryId> deletes(Consumer<List<WriteOutcome<EntryId>>> outcomes) {
+      return lane(store::delete, outcomes);
+    }
+
+    /** Whether a call failed as a whole or was not sent for lack of leadership. */
+    public boolean stopped() {
+      return failure != null || leadershipLost;
+    }
+
+    /** The first whole-call failure, if any. */
+    public Optional<EntryStoreException> failure() {
+      return Optional.ofNullable(failure);
+    }
+
+    /** Whether a call was not sent because writing was no longer allowed. */
+    public boolean leadershipLost() {
+      return leadershipLost;
+    }
+
+    /** Delivers the outcomes of the calls that have finished, in order; never blocks. */
+    public void poll() {
+      while (!inFlight.isEmpty() && inFlight.peekFirst().future.isDone()) {
+        inFlight.pollFirst().deliver();
+      }
+    }
+
+    /** Waits for every call in flight and delivers its outcomes, in order. */
+    public void awaitAll() {
+      while (!inFlight.isEmpty()) {
+        inFlight.pollFirst().deliver();
+      }
+    }
+
+    private <T> void send(Lane<T> lane, List<T> chunk) {
+      if (!leader.getAsBoolean()) {
+        leadershipLost = true;
+        List<WriteOutcome<T>> out = new ArrayList<>(chunk.size());
+        for (T item : chunk) {
+          out.add(new WriteOutcome.NotLeader<>(item));
+        }
+        lane.outcomes.accept(out);
+        return;
+      }
+      if (calls == null) {
+        List<WriteOutcome<T>> out = new ArrayList<>(chunk.size());
+        try {
+          record(chunk, lane.rpc.apply(chunk), out);
+        } catch (EntryStoreException e) {
+          failed(chunk, e, out);
+        }
+        lane.outcomes.accept(out);
+        return;
+      }
+      while (inFlight.size() >= writeConcurrency) {
+        inFlight.pollFirst().deliver();
+      }
+      inFlight.addLast(new Call<>(lane, chunk, calls.submit(() -> lane.rpc.apply(chunk))));
+    }
+
+    private int batchSize() {
+      return batchSize;
+    }
+
+    private void noteFailures(List<? extends WriteOutcome<?>> out) {
+      if (failure == null) {
+        failure = WriteOutcome.firstCallFailure(out).orElse(null);
+      }
+    }
+  }
+
+  /**
+   * One kind of write in a {@link Stream}.
+   *
+   * @param <T> the item written
+   */
+  public static final class Lane<T> {
+    private final Stream stream;
+    private final Function<List<T>, List<EntryResult>> rpc;
+    private final Consumer<List<WriteOutcome<T>>> outcomes;
+    private final int batchSize;
+    private List<T> pending;
+
+    private Lane(
+        Stream stream,
+        Function<List<T>, List<EntryResult>> rpc,
+        Consumer<List<WriteOutcome<T>>> outcomes) {
+      this.stream = stream;
+      this.rpc = Objects.requireNonNull(rpc, "rpc");
+      Consumer<List<WriteOutcome<T>>> sink = Objects.requireNonNull(outcomes, "outcomes");
+      this.outcomes =
+          out -> {
+            stream.noteFailures(out);
+            sink.accept(out);
+          };
+      this.batchSize = stream.batchSize();
+      this.pending = new ArrayList<>(batchSize);
+    }
+
+    /** Adds an item; sends a call when {@code batchSize} are waiting. Dropped once stopped. */
+    public void add(T item) {
+      if (stream.stopped()) {
+        return;
+      }
+      pending.add(item);
+      if (pending.size() >= batchSize) {
+        flush();
+      }
+    }
+
+    /** Sends the items waiting (a call smaller than {@code batchSize}), if any. */
+    public void flush() {
+      if (pending.isEmpty() || stream.stopped()) {
+        return;
+      }
+      List<T> chunk = pending;
+      pending = new ArrayList<>(batchSize);
+      stream.send(this, chunk);
+    }
+  }
+
+  /** A call in flight and where its outcomes go. */
+  private static final class Call<T> {
+    private final Lane<T> lane;
+    private final List<T> chunk;
+    private final Future<List<EntryResult>> future;
+
+    Call(Lane<T> lane, List<T> chunk, Future<List<EntryResult>> future) {
+      this.lane = lane;
+      this.chunk = chunk;
+      this.future = future;
+    }
+
+    void deliver() {
+      List<WriteOutcome<T>> out = new ArrayList<>(chunk.size());
+      try {
+        record(chunk, future.get(), out);
+      } catch (ExecutionException e) {
+        failed(chunk, asStoreException(e.getCause()), out);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failed(chunk, new EntryStoreException("interrupted", true, e), out);
+      }
+      lane.outcomes.accept(out);
+    }
   }
 
   /** Stops the call threads once the calls in flight (if any) are done. */

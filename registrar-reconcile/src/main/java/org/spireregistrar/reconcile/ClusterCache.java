@@ -5,8 +5,11 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.spireregistrar.core.EntrySpec;
 import org.spireregistrar.core.model.EndpointsInfo;
 import org.spireregistrar.core.model.NodeInfo;
 import org.spireregistrar.core.model.Workload;
@@ -17,23 +20,77 @@ import org.spireregistrar.core.model.Workload;
  * thread reads.
  */
 final class ClusterCache {
-  private final Map<ObjectKey.Pod, Workload> pods = new ConcurrentHashMap<>();
+  private final Map<ObjectKey.Pod, CachedPod> pods = new ConcurrentHashMap<>();
   private final Map<String, NodeInfo> nodes = new ConcurrentHashMap<>();
   private final Map<EndpointsKey, EndpointsInfo> endpoints = new ConcurrentHashMap<>();
   private final Map<ObjectKey.Pod, Set<EndpointsKey>> endpointsByPod = new ConcurrentHashMap<>();
+  // Counts Endpoints changes: what was computed from them is stale once it moves.
+  private final AtomicLong endpointsVersion = new AtomicLong();
 
   record EndpointsKey(String namespace, String name) {}
 
+  /**
+   * A pod's view and, for the sync thread alone, the desired entry last computed from it: the view
+   * is immutable and a change replaces the whole {@code CachedPod}, so what was computed from it
+   * stays right while the Endpoints it read (DNS names) have not changed.
+   */
+  static final class CachedPod {
+    final Workload pod;
+    // Sync thread only: the desired entry (null: none) and the Endpoints version it was computed
+    // at (-1: not computed yet).
+    private EntrySpec desired;
+    private long endpointsVersion = -1;
+
+    CachedPod(Workload pod) {
+      this.pod = pod;
+    }
+
+    /** The desired entry computed at {@code version}, or null when there is none to reuse. */
+    Optional<EntrySpec> desiredAt(long version) {
+      return endpointsVersion == version ? Optional.ofNullable(desired) : null;
+    }
+
+    void desired(Optional<EntrySpec> spec, long version) {
+      desired = spec.orElse(null);
+      endpointsVersion = version;
+    }
+
+    /**
+     * Keeps {@code equal} (an equal spec, e.g. the owned entry's) instead of the computed one, so
+     * that the desired entry costs no memory of its own.
+     */
+    void share(EntrySpec equal) {
+      if (desired != null && desired != equal && desired.equals(equal)) {
+        desired = equal;
+      }
+    }
+  }
+
   /** Stores the pod; returns the previous view (null when new). */
   Workload putPod(Workload pod) {
-    return pods.put(new ObjectKey.Pod(pod.namespace(), pod.name()), pod);
+    Workload[] previous = new Workload[1];
+    pods.compute(
+        new ObjectKey.Pod(pod.namespace(), pod.name()),
+        (key, old) -> {
+          previous[0] = old == null ? null : old.pod;
+          // An equal view (a change the policy does not read) keeps what was computed from it.
+          return old != null && old.pod.equals(pod) ? old : new CachedPod(pod);
+        });
+    return previous[0];
   }
 
   Workload removePod(String namespace, String name) {
-    return pods.remove(new ObjectKey.Pod(namespace, name));
+    CachedPod old = pods.remove(new ObjectKey.Pod(namespace, name));
+    return old == null ? null : old.pod;
   }
 
   Workload pod(ObjectKey.Pod key) {
+    CachedPod cached = pods.get(key);
+    return cached == null ? null : cached.pod;
+  }
+
+  /** The pod with what the sync thread computed from it; null when absent. */
+  CachedPod cachedPod(ObjectKey.Pod key) {
     return pods.get(key);
   }
 
@@ -64,6 +121,9 @@ final class ClusterCache {
       endpointsByPod.computeIfAbsent(pod, k -> ConcurrentHashMap.newKeySet()).add(key);
       affected.add(pod);
     }
+    // After the change: a pass that read the old version may have seen the new Endpoints (its
+    // results are discarded), but one that read the new version never sees the old ones.
+    endpointsVersion.incrementAndGet();
     return affected;
   }
 
@@ -75,6 +135,7 @@ final class ClusterCache {
     if (old != null) {
       unindex(key, old, affected);
     }
+    endpointsVersion.incrementAndGet(); // after the change, as in putEndpoints
     return affected;
   }
 
@@ -102,6 +163,11 @@ final class ClusterCache {
       }
     }
     return out;
+  }
+
+  /** How many times an Endpoints object was stored or removed. */
+  long endpointsVersion() {
+    return endpointsVersion.get();
   }
 
   /** The Endpoints objects that target the pod. */

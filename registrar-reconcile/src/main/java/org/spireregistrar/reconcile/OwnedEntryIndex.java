@@ -23,7 +23,9 @@ import org.spireregistrar.core.Selector;
  */
 final class OwnedEntryIndex {
   private final Predicate<Entry> owned;
-  private final Map<List<Selector>, List<Entry>> bySelectors = new HashMap<>();
+  // Selector set -> its one Entry (the usual case, without a list to hold it) or an
+  // ArrayList<Entry> of several.
+  private final Map<List<Selector>, Object> bySelectors = new HashMap<>();
   private volatile boolean loaded;
   private volatile int size;
 
@@ -56,8 +58,16 @@ final class OwnedEntryIndex {
 
   /** The owned entries with exactly these (sorted) selectors; empty when none. Read-only. */
   List<Entry> get(List<Selector> selectors) {
-    List<Entry> group = bySelectors.get(selectors);
-    return group == null ? List.of() : Collections.unmodifiableList(group);
+    Object group = bySelectors.get(selectors);
+    if (group == null) {
+      return List.of();
+    }
+    return group instanceof Entry e ? List.of(e) : Collections.unmodifiableList(several(group));
+  }
+
+  @SuppressWarnings("unchecked") // only put() stores lists, and only of entries
+  private static List<Entry> several(Object group) {
+    return (List<Entry>) group;
   }
 
   /** Every selector set that has an owned entry. Read-only. */
@@ -116,25 +126,49 @@ final class OwnedEntryIndex {
     if (!owned.test(e)) {
       return;
     }
-    List<Entry> group = bySelectors.computeIfAbsent(e.spec().selectors(), k -> new ArrayList<>(1));
-    boolean replaced = group.removeIf(x -> x.id().equals(e.id()));
-    group.add(e);
-    if (!replaced) {
+    List<Selector> key = e.spec().selectors();
+    Object group = bySelectors.putIfAbsent(key, e);
+    if (group == null) {
       size++;
+    } else if (group instanceof Entry one) {
+      if (one.id().equals(e.id())) {
+        bySelectors.put(key, e);
+      } else {
+        List<Entry> two = new ArrayList<>(2);
+        two.add(one);
+        two.add(e);
+        bySelectors.put(key, two);
+        size++;
+      }
+    } else {
+      List<Entry> list = several(group);
+      boolean replaced = list.removeIf(x -> x.id().equals(e.id()));
+      list.add(e);
+      if (!replaced) {
+        size++;
+      }
     }
   }
 
   private void remove(Entry e) {
     List<Selector> selectors = e.spec().selectors();
-    List<Entry> group = bySelectors.get(selectors);
+    Object group = bySelectors.get(selectors);
     if (group == null) {
       return;
     }
-    if (group.removeIf(x -> x.id().equals(e.id()))) {
+    if (group instanceof Entry one) {
+      if (one.id().equals(e.id())) {
+        bySelectors.remove(selectors);
+        size--;
+      }
+      return;
+    }
+    List<Entry> list = several(group);
+    if (list.removeIf(x -> x.id().equals(e.id()))) {
       size--;
     }
-    if (group.isEmpty()) {
-      bySelectors.remove(selectors);
+    if (list.size() == 1) {
+      bySelectors.put(selectors, list.get(0));
     }
   }
 }

@@ -64,7 +64,15 @@ public final class ReconcileMode implements AutoCloseable {
     SyncListener listener = SyncListener.both(metrics, extra);
     this.engine = SyncEngine.forConfig(config, new MeteredEntryStore(store, registry), listener);
     ReconcileConfig rc = config.reconcile();
-    this.informers = new ClusterInformers(client, engine, rc.addPodDnsNames());
+    // Pods are reduced to what the policy reads before the informer stores them; the engine's own
+    // reduction then finds nothing left to drop and keeps the same instance.
+    this.informers =
+        new ClusterInformers(
+            client,
+            engine,
+            rc.addPodDnsNames(),
+            SyncEngine.relevantView(config),
+            ClusterInformers.PAGE_SIZE);
   }
 
   /** Starts serving health, syncing and (if configured) campaigning for leadership. */

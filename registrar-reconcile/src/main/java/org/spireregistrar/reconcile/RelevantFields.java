@@ -19,30 +19,39 @@ final class RelevantFields {
     String label = config.common().podLabel();
     String annotation = config.common().podAnnotation();
     boolean dns = config.reconcile().addPodDnsNames();
-    return pod ->
-        new Workload(
-            pod.namespace(),
-            pod.name(),
-            "",
-            pod.serviceAccount(),
-            pod.nodeName(),
-            "",
-            dns ? pod.podIp() : "",
-            only(pod.labels(), label),
-            only(pod.annotations(), annotation, FEDERATES_WITH),
-            pod.terminating());
+    // Every pod's view is kept: one copy of the strings many pods repeat.
+    StringTable strings = new StringTable();
+    return pod -> {
+      Workload reduced =
+          new Workload(
+              strings.share(pod.namespace()),
+              pod.name(),
+              "",
+              strings.share(pod.serviceAccount()),
+              strings.share(pod.nodeName()),
+              "",
+              dns ? pod.podIp() : "",
+              only(pod.labels(), strings, label),
+              only(pod.annotations(), strings, annotation, FEDERATES_WITH),
+              pod.terminating());
+      // Already reduced (by the informer): keep the one instance.
+      return reduced.equals(pod) ? pod : reduced;
+    };
   }
 
   private static final String FEDERATES_WITH = "spiffe.io/federatesWith";
 
-  private static Map<String, String> only(Map<String, String> map, String... keys) {
+  private static Map<String, String> only(
+      Map<String, String> map, StringTable strings, String... keys) {
     Map<String, String> out = null;
     for (String k : keys) {
-      if (!k.isEmpty() && map.containsKey(k)) {
+      String v;
+      if (!k.isEmpty() && (v = map.get(k)) != null) {
         if (out == null) {
           out = new HashMap<>(2);
         }
-        out.put(k, map.get(k));
+        // The key is the configuration's own string: shared already.
+        out.put(k, strings.share(v));
       }
     }
     return out == null ? Map.of() : out;

@@ -45,9 +45,9 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
    * @param batchSize entries per write call (leadership is re-checked between calls)
    * @param minBackoff first retry delay after a failure; positive
    * @param maxBackoff longest retry delay; positive
-   * @param writeConcurrency batch calls of one kind in flight at once (a cold start of 10,000 pods
-   *     is bound by SPIRE round trips, not by the server); leadership is re-checked before each
-   *     window
+   * @param writeConcurrency batch calls in flight at once (a cold start of 10,000 pods is bound by
+   *     SPIRE round trips, not by the server); a pass keeps computing while they are in flight, and
+   *     leadership is re-checked before each call
    */
   public record Options(
       Duration resyncInterval,

@@ -1,6 +1,7 @@
 package org.spireregistrar.reconcile;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,7 +26,6 @@ import org.spireregistrar.core.entry.EntryDiff;
 import org.spireregistrar.core.entry.ReconcileEntries;
 import org.spireregistrar.core.model.EndpointsInfo;
 import org.spireregistrar.core.model.NodeInfo;
-import org.spireregistrar.core.model.Workload;
 
 /**
  * One sync pass: the desired entries of the changed objects (of every object, in a full resync)
@@ -47,6 +47,9 @@ import org.spireregistrar.core.model.Workload;
  * <p>Threads: confined to the sync thread (the cluster cache it reads is thread-safe).
  */
 final class SyncPass {
+  /** Objects diffed at a time: their writes are handed to the writer before the next are read. */
+  private static final int CHUNK = 64;
+
   // The engine's logger: what a pass writes is what operators filter the engine's log for.
   private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
 
@@ -126,11 +129,16 @@ final class SyncPass {
     private final boolean full;
     private final Map<ObjectKey, Long> firstChanged;
     private final long start = ticker.nanoTime();
-    private final Map<List<Selector>, ObjectKey> keyBySelectors = new HashMap<>();
-    private final List<ObjectKey> examined = new ArrayList<>();
+    private Map<List<Selector>, ObjectKey> keyBySelectors;
+    private List<ObjectKey> examined;
     private final Set<ObjectKey> failed = new LinkedHashSet<>();
     // Retried specs (without legacy-refused DNS names) -> the names left out.
     private final Map<EntrySpec, List<String>> leftOut = new HashMap<>();
+    // Entries whose deletion was handed to the writer, by ID, until its outcome is recorded.
+    private final Map<EntryId, Entry> deleting = new HashMap<>();
+    // Writes SPIRE refused for DNS names its older rules refuse, to send again without them.
+    private final List<EntrySpec> createRetries = new ArrayList<>();
+    private final List<Entry> updateRetries = new ArrayList<>();
     private int desired;
     private int created;
     private int updated;
@@ -145,28 +153,51 @@ final class SyncPass {
     }
 
     Outcome run() {
-      Set<ObjectKey> keys = new LinkedHashSet<>(firstChanged.keySet());
+      Set<ObjectKey> keys;
       if (full) {
         try {
           index.load(store.list(EntryFilter.ALL));
         } catch (EntryStoreException e) {
           return storeFailed(e);
         }
-        keys.addAll(cache.allKeys());
+        Collection<ObjectKey> known = cache.allKeys();
+        // Sized for every object at once: a full pass of 100,000 pods never rehashes.
+        keys = new LinkedHashSet<>(capacity(firstChanged.size() + known.size() + 64));
+        keys.addAll(firstChanged.keySet());
+        keys.addAll(known);
         for (List<Selector> selectors : index.selectorSets()) {
           ObjectKey.ofSelectors(selectors, cluster).ifPresent(keys::add);
         }
         log.debug("Full resync: {} objects, {} owned entries", keys.size(), index.size());
+      } else {
+        keys = new LinkedHashSet<>(firstChanged.keySet());
       }
+      keyBySelectors = new HashMap<>(capacity(keys.size()));
+      examined = new ArrayList<>(keys.size());
 
-      // Desired state of each object; rejected objects keep what they have.
+      // Objects are diffed a chunk at a time and their writes streamed: a call goes out as soon as
+      // it is full and its results are recorded while the rest is still being computed, so the
+      // first entries of a cold start land early. An object's entries all share its selectors, so
+      // a chunk's diff is exactly that object's part of the whole pass's diff; and within one
+      // object a create and a delete never occur together (EntryDiff pairs leftovers as updates).
+      // Desired entries computed from a pod view by earlier passes hold while no Endpoints object
+      // changed since (DNS names read them).
+      long endpointsVersion = cache.endpointsVersion();
+      BatchWriter.Stream stream = writer.stream();
+      BatchWriter.Lane<EntryId> deletes = stream.deletes(this::recordDeletes);
+      BatchWriter.Lane<EntrySpec> creates = stream.creates(o -> recordCreates(o, false));
+      BatchWriter.Lane<Entry> updates = stream.updates(o -> recordUpdates(o, false));
       List<EntrySpec> wanted = new ArrayList<>();
       List<Entry> actual = new ArrayList<>();
+      int inChunk = 0;
       for (ObjectKey key : keys) {
-        List<Selector> selectors = selectorsOf(key);
+        if (stream.stopped()) {
+          break;
+        }
+        // Desired state of each object; rejected objects keep what they have.
         Optional<EntrySpec> spec;
         try {
-          spec = desiredOf(key);
+          spec = desiredOf(key, endpointsVersion);
         } catch (RejectedObjectException e) {
           rejected++;
           if (!e.getMessage().equals(lastRejection.put(key, e.getMessage()))) {
@@ -178,36 +209,87 @@ final class SyncPass {
         if (legacyDnsServer) {
           spec = spec.map(s -> withoutLegacyRefused(s, key));
         }
-        spec.ifPresent(wanted::add);
-        actual.addAll(index.get(selectors));
-        keyBySelectors.put(selectors, key);
+        List<Selector> selectors;
+        if (spec.isPresent()) {
+          desired++;
+          selectors = spec.get().selectors(); // the object's key, computed once
+        } else {
+          selectors = selectorsOf(key);
+        }
+        List<Entry> have = index.get(selectors);
         examined.add(key);
+        if (spec.isPresent() && have.size() == 1 && have.get(0).spec().equals(spec.get())) {
+          unchanged++; // the usual case of a full pass, as EntryDiff would find it
+          shareDesired(key, have.get(0).spec());
+          stream.poll();
+          continue;
+        }
+        spec.ifPresent(wanted::add);
+        actual.addAll(have);
+        keyBySelectors.put(selectors, key);
+        if (++inChunk == CHUNK) {
+          diff(wanted, actual, deletes, creates, updates);
+          inChunk = 0;
+        }
+        stream.poll();
       }
-
-      desired = wanted.size();
-      EntryDiff.Result diff = EntryDiff.between(wanted, actual, e -> true);
-      unchanged = diff.unchanged();
-      Optional<Outcome> stopped = recordDeletes(writer.delete(diff.deletes()), actual);
-      if (stopped.isEmpty()) {
-        stopped = recordCreates(writer.create(diff.creates()), false);
+      if (!stream.stopped()) {
+        diff(wanted, actual, deletes, creates, updates);
       }
-      if (stopped.isEmpty()) {
-        stopped = recordUpdates(writer.update(diff.updates()), false);
+      // The last calls, smaller than a batch: each kind finished before the next is sent, as
+      // deletes, creates and updates always were.
+      deletes.flush();
+      stream.awaitAll();
+      creates.flush();
+      stream.awaitAll();
+      updates.flush();
+      stream.awaitAll();
+      Optional<Outcome> stopped = stopped(stream);
+      if (stopped.isEmpty() && !createRetries.isEmpty()) {
+        List<WriteOutcome<EntrySpec>> outcomes = writer.create(createRetries);
+        recordCreates(outcomes, true);
+        stopped = stopped(outcomes);
+      }
+      if (stopped.isEmpty() && !updateRetries.isEmpty()) {
+        List<WriteOutcome<Entry>> outcomes = writer.update(updateRetries);
+        recordUpdates(outcomes, true);
+        stopped = stopped(outcomes);
       }
       return stopped.orElseGet(() -> completed(keys.size()));
     }
 
-    private Optional<Outcome> recordDeletes(List<WriteOutcome<EntryId>> outcomes, List<Entry> old) {
-      if (outcomes.isEmpty()) {
-        return Optional.empty(); // the usual case: no lookup table to build
+    /** Diffs a chunk of objects and hands its writes to the lanes; empties the chunk. */
+    private void diff(
+        List<EntrySpec> wanted,
+        List<Entry> actual,
+        BatchWriter.Lane<EntryId> deletes,
+        BatchWriter.Lane<EntrySpec> creates,
+        BatchWriter.Lane<Entry> updates) {
+      if (wanted.isEmpty() && actual.isEmpty()) {
+        return;
       }
-      Map<EntryId, Entry> byId = new HashMap<>();
-      for (Entry e : old) {
-        byId.put(e.id(), e);
+      EntryDiff.Result diff = EntryDiff.between(wanted, actual, e -> true);
+      unchanged += diff.unchanged();
+      if (!diff.deletes().isEmpty()) {
+        Map<EntryId, Entry> byId = new HashMap<>();
+        for (Entry e : actual) {
+          byId.put(e.id(), e);
+        }
+        for (EntryId id : diff.deletes()) {
+          deleting.put(id, byId.get(id));
+        }
       }
+      wanted.clear();
+      actual.clear();
+      diff.deletes().forEach(deletes::add);
+      diff.creates().forEach(creates::add);
+      diff.updates().forEach(updates::add);
+    }
+
+    private void recordDeletes(List<WriteOutcome<EntryId>> outcomes) {
       for (WriteOutcome<EntryId> o : outcomes) {
+        Entry entry = deleting.remove(o.item());
         if (o instanceof WriteOutcome.Written<EntryId> w) {
-          Entry entry = byId.get(w.item());
           ObjectKey key = keyBySelectors.get(entry.spec().selectors());
           if (index.applyDelete(entry, w.result())) {
             deleted++;
@@ -218,20 +300,18 @@ final class SyncPass {
           }
         }
       }
-      return stopped(outcomes);
     }
 
     /**
      * @param retry whether {@code outcomes} are of the retries without legacy-refused DNS names
      */
-    private Optional<Outcome> recordCreates(List<WriteOutcome<EntrySpec>> outcomes, boolean retry) {
-      List<EntrySpec> retries = new ArrayList<>();
+    private void recordCreates(List<WriteOutcome<EntrySpec>> outcomes, boolean retry) {
       for (WriteOutcome<EntrySpec> o : outcomes) {
         if (o instanceof WriteOutcome.Written<EntrySpec> w) {
           EntrySpec spec = w.item();
           ObjectKey key = keyBySelectors.get(spec.selectors());
           if (!retry && refusedDnsNames(w.result(), spec)) {
-            retries.add(withoutRefused(spec));
+            createRetries.add(withoutRefused(spec));
             continue;
           }
           if (!index.applyCreate(w.result())) {
@@ -243,6 +323,7 @@ final class SyncPass {
           }
           created++;
           Entry entry = w.result().entry().orElseThrow();
+          shareDesired(key, entry.spec());
           if (w.result().code() == EntryResult.Code.OK) {
             log.info("Created entry {} ({}) for {}", entry.id(), spec.spiffeId(), key);
             listener.onWrite(SyncListener.WriteKind.CREATED, key, spec.spiffeId().toString());
@@ -256,24 +337,18 @@ final class SyncPass {
           }
         }
       }
-      Optional<Outcome> stopped = stopped(outcomes);
-      if (stopped.isEmpty() && !retries.isEmpty()) {
-        return recordCreates(writer.create(retries), true);
-      }
-      return stopped;
     }
 
     /**
      * @param retry whether {@code outcomes} are of the retries without legacy-refused DNS names
      */
-    private Optional<Outcome> recordUpdates(List<WriteOutcome<Entry>> outcomes, boolean retry) {
-      List<Entry> retries = new ArrayList<>();
+    private void recordUpdates(List<WriteOutcome<Entry>> outcomes, boolean retry) {
       for (WriteOutcome<Entry> o : outcomes) {
         if (o instanceof WriteOutcome.Written<Entry> w) {
           Entry entry = w.item();
           ObjectKey key = keyBySelectors.get(entry.spec().selectors());
           if (!retry && refusedDnsNames(w.result(), entry.spec())) {
-            retries.add(entry.withSpec(withoutRefused(entry.spec())));
+            updateRetries.add(entry.withSpec(withoutRefused(entry.spec())));
             continue;
           }
           if (index.applyUpdate(entry, w.result())) {
@@ -291,11 +366,6 @@ final class SyncPass {
           }
         }
       }
-      Optional<Outcome> stopped = stopped(outcomes);
-      if (stopped.isEmpty() && !retries.isEmpty()) {
-        return recordUpdates(writer.update(retries), true);
-      }
-      return stopped;
     }
 
     /** A write refused as SPIRE < 1.9 refuses names it does not allow, for an entry with some. */
@@ -335,6 +405,16 @@ final class SyncPass {
       }
     }
 
+    /** The pod's kept desired entry becomes {@code written} when equal: one copy, the index's. */
+    private void shareDesired(ObjectKey key, EntrySpec written) {
+      if (key instanceof ObjectKey.Pod p) {
+        ClusterCache.CachedPod cached = cache.cachedPod(p);
+        if (cached != null) {
+          cached.share(written);
+        }
+      }
+    }
+
     private void itemFailed(ObjectKey key, String what, WriteOutcome.Written<?> w) {
       failedItems++;
       failed.add(key);
@@ -342,6 +422,14 @@ final class SyncPass {
           what + " for " + key + " failed: " + w.result().code() + " " + w.result().message();
       log.warn("{}; will retry", msg);
       listener.onWriteFailure(key, msg);
+    }
+
+    /** How a stream of writes that leadership loss or a call failure cut short ends the pass. */
+    private Optional<Outcome> stopped(BatchWriter.Stream stream) {
+      if (stream.leadershipLost()) {
+        return Optional.of(new LeadershipLost());
+      }
+      return stream.failure().map(this::storeFailed);
     }
 
     /** Ends the pass after a batch of writes that leadership loss or a call failure cut short. */
@@ -392,6 +480,11 @@ final class SyncPass {
     }
   }
 
+  /** A hash table capacity that holds {@code n} entries without rehashing. */
+  private static int capacity(int n) {
+    return (int) Math.min(1 << 30, n * 4L / 3 + 1);
+  }
+
   // ---------------------------------------------------------------- desired state
 
   /** {@code spec} without the DNS names SPIRE before 1.9 refuses (each removal logged at DEBUG). */
@@ -413,14 +506,27 @@ final class SyncPass {
     return names.stream().filter(DnsNameValidator::isValidLegacy).toList();
   }
 
-  private Optional<EntrySpec> desiredOf(ObjectKey key) {
+  /**
+   * The object's desired entry. A pod's is computed once per view: kept with the view and reused
+   * while the Endpoints are at {@code endpointsVersion} (a full pass of unchanged pods computes
+   * nothing again; the result is the same, as the entry is a function of the view, the Endpoints
+   * and the configuration).
+   *
+   * @throws RejectedObjectException when the policy rejects the object (never kept)
+   */
+  private Optional<EntrySpec> desiredOf(ObjectKey key, long endpointsVersion) {
     if (key instanceof ObjectKey.Pod p) {
-      Workload pod = cache.pod(p);
-      if (pod == null) {
+      ClusterCache.CachedPod cached = cache.cachedPod(p);
+      if (cached == null) {
         return Optional.empty();
       }
-      List<EndpointsInfo> eps = dnsNames ? cache.endpointsFor(p) : List.of();
-      return entries.podEntry(pod, eps, warning -> log.warn("{}", warning));
+      Optional<EntrySpec> spec = cached.desiredAt(endpointsVersion);
+      if (spec == null) {
+        List<EndpointsInfo> eps = dnsNames ? cache.endpointsFor(p) : List.of();
+        spec = entries.podEntry(cached.pod, eps, warning -> log.warn("{}", warning));
+        cached.desired(spec, endpointsVersion);
+      }
+      return spec;
     }
     ObjectKey.Node n = (ObjectKey.Node) key;
     NodeInfo node = cache.node(n.name());

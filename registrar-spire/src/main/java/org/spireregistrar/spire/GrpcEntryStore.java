@@ -289,6 +289,8 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
   private final EntryGrpc.EntryBlockingStub entryStub;
   private final BundleGrpc.BundleBlockingStub bundleStub;
   private final ConcurrentHashMap<TrustDomain, Instant> bundlesSeen = new ConcurrentHashMap<>();
+  // Values many entries share (trust domain, node IDs): one instance each, for the index.
+  private final Canonical canonical = new Canonical();
 
   /**
    * A store on a channel made by the caller (tests, in-process servers). The store owns the channel
@@ -455,7 +457,7 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
       }
       for (org.spireregistrar.spire.proto.types.Entry e : response.getEntriesList()) {
         try {
-          out.add(ProtoMapping.fromProto(e));
+          out.add(ProtoMapping.fromProto(e, canonical));
         } catch (IllegalArgumentException ex) {
           log.warn(
               "Ignoring registration entry {} that is not valid: {}", e.getId(), ex.getMessage());
@@ -675,7 +677,7 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
     }
   }
 
-  private static EntryResult writeResult(
+  private EntryResult writeResult(
       org.spireregistrar.spire.proto.types.Status status,
       org.spireregistrar.spire.proto.types.Entry entry,
       Optional<EntryId> id,
@@ -685,7 +687,7 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
     if (entry != null && (code == EntryResult.Code.OK || code == EntryResult.Code.ALREADY_EXISTS)) {
       Entry mapped;
       try {
-        mapped = ProtoMapping.fromProto(entry);
+        mapped = ProtoMapping.fromProto(entry, canonical);
       } catch (IllegalArgumentException e) {
         return EntryResult.failure(
             EntryResult.Code.UNKNOWN,

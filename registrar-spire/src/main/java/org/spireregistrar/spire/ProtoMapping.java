@@ -115,27 +115,42 @@ public final class ProtoMapping {
    *     has no selectors
    */
   public static Entry fromProto(org.spireregistrar.spire.proto.types.Entry e) {
+    return fromProto(e, new Canonical());
+  }
+
+  /**
+   * As {@link #fromProto(org.spireregistrar.spire.proto.types.Entry)}, sharing the values {@code
+   * canonical} has seen before (the store's entries live as long as the registrar).
+   */
+  static Entry fromProto(org.spireregistrar.spire.proto.types.Entry e, Canonical canonical) {
     List<TrustDomain> federatesWith = new ArrayList<>(e.getFederatesWithCount());
     for (String td : e.getFederatesWithList()) {
       federatesWith.add(TrustDomain.parse(td));
     }
+    List<Selector> selectors = new ArrayList<>(e.getSelectorsCount());
+    for (org.spireregistrar.spire.proto.types.Selector s : e.getSelectorsList()) {
+      selectors.add(canonical.selector(s.getType(), s.getValue()));
+    }
+    SPIFFEID id = e.getSpiffeId();
+    SPIFFEID parent = e.getParentId();
     EntrySpec spec =
         new EntrySpec(
-            fromProto(e.getSpiffeId()),
-            fromProto(e.getParentId()),
-            fromProto(e.getSelectorsList()),
+            canonical.spiffeId(id.getTrustDomain(), id.getPath()),
+            canonical.spiffeId(parent.getTrustDomain(), parent.getPath()),
+            selectors,
             e.getDnsNamesList(),
             federatesWith,
             e.getDownstream());
     EntryAttributes attributes =
-        new EntryAttributes(
-            e.getAdmin(),
-            e.getX509SvidTtl(),
-            e.getJwtSvidTtl(),
-            e.getExpiresAt(),
-            e.getStoreSvid(),
-            e.getHint(),
-            e.getRevisionNumber());
+        canonical.attributes(
+            new EntryAttributes(
+                e.getAdmin(),
+                e.getX509SvidTtl(),
+                e.getJwtSvidTtl(),
+                e.getExpiresAt(),
+                e.getStoreSvid(),
+                e.getHint(),
+                e.getRevisionNumber()));
     return new Entry(new EntryId(e.getId()), spec, attributes);
   }
 

@@ -50,6 +50,9 @@ public final class PodDnsNames {
     String podIp = munge(pod.podIp());
     names.add(podIp + "." + ns + ".pod." + zone);
     names.add(podIp + "." + ns + ".pod");
+    if (endpointsInNamespace.isEmpty()) {
+      return names; // the usual case: no Service selects the pod
+    }
 
     TreeSet<String> endpointNames = new TreeSet<>(DnsNames.BYTE_ORDER);
     for (EndpointsInfo ep : endpointsInNamespace) {

@@ -2,8 +2,10 @@ package org.spireregistrar.core.entry;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.spireregistrar.core.Entry;
@@ -44,6 +46,9 @@ public final class ReconcileEntries {
   private final boolean addPodDnsNames;
   private final String clusterDnsZone;
   private final SpiffeId rootId;
+  // Node name -> the node's ID, the parent of its pods' entries: computed (and validated) once.
+  private final Map<String, SpiffeId> parents = new ConcurrentHashMap<>();
+  private static final int PARENTS_LIMIT = 1 << 16;
 
   /**
    * @param trustDomain the normalised trust domain
@@ -151,7 +156,7 @@ public final class ReconcileEntries {
     if (id.isEmpty() || !pod.scheduled()) {
       return Optional.empty();
     }
-    SpiffeId parent = Ids.nodeChild(rootId, pod.nodeName(), "Pod", pod.namespace(), pod.name());
+    SpiffeId parent = podParent(pod);
     List<TrustDomain> federatesWith =
         Federation.of("Pod", pod.namespace(), pod.name(), pod.annotations());
     List<String> dnsNames =
@@ -164,6 +169,18 @@ public final class ReconcileEntries {
             dnsNames,
             federatesWith,
             false));
+  }
+
+  /** The pod's node's ID; one instance per node (every pod of a node shares it). */
+  private SpiffeId podParent(Workload pod) {
+    SpiffeId parent = parents.get(pod.nodeName());
+    if (parent == null) {
+      parent = Ids.nodeChild(rootId, pod.nodeName(), "Pod", pod.namespace(), pod.name());
+      if (parents.size() < PARENTS_LIMIT) {
+        parents.putIfAbsent(pod.nodeName(), parent);
+      }
+    }
+    return parent;
   }
 
   /**

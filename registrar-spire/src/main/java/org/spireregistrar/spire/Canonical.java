@@ -1,0 +1,90 @@
+package org.spireregistrar.spire;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.spireregistrar.core.EntryAttributes;
+import org.spireregistrar.core.Selector;
+import org.spireregistrar.core.SpiffeId;
+import org.spireregistrar.core.TrustDomain;
+
+/**
+ * One shared instance for each value that many listed entries repeat: trust domains, SPIFFE IDs
+ * (every entry of one node shares its parent ID; many pods share a workload ID), selectors (a
+ * namespace's, a cluster's) and unmanaged attributes (usually all defaults). Entries read from
+ * SPIRE are kept for as long as the registrar runs (its index of owned entries), so each copy of
+ * {@code example.org} or of a node's ID saved is memory saved for good; parsing a value seen before
+ * also skips its validation.
+ *
+ * <p>Bounded: once a table is full it takes no more (values not yet in it are then simply not
+ * shared), so distinct values never grow it past a fixed size: {@value #LIMIT} trust domains and
+ * IDs per trust domain, {@value #SELECTOR_LIMIT} selectors and sets of attributes (the shared ones
+ * come early; unique ones, such as pod names, only fill the table). Thread-safe.
+ */
+final class Canonical {
+  static final int LIMIT = 1 << 14;
+  static final int SELECTOR_LIMIT = 1 << 12;
+
+  private final Map<String, TrustDomain> trustDomains = new ConcurrentHashMap<>();
+  private final Map<TrustDomain, Map<String, SpiffeId>> ids = new ConcurrentHashMap<>();
+  private final Map<Selector, Selector> selectors = new ConcurrentHashMap<>();
+  private final Map<EntryAttributes, EntryAttributes> attributes = new ConcurrentHashMap<>();
+  private final Map<String, String> selectorTypes = new ConcurrentHashMap<>();
+
+  /** The trust domain named {@code name} (validated by {@link TrustDomain}'s constructor). */
+  TrustDomain trustDomain(String name) {
+    TrustDomain td = trustDomains.get(name);
+    if (td == null) {
+      td = new TrustDomain(name);
+      if (trustDomains.size() < LIMIT) {
+        trustDomains.putIfAbsent(name, td);
+      }
+    }
+    return td;
+  }
+
+  /** The ID {@code spiffe://<trustDomain><path>} (validated by {@link SpiffeId}'s constructor). */
+  SpiffeId spiffeId(String trustDomain, String path) {
+    TrustDomain td = trustDomain(trustDomain);
+    Map<String, SpiffeId> byPath = ids.get(td);
+    if (byPath == null) {
+      byPath = ids.size() < LIMIT ? ids.computeIfAbsent(td, k -> new ConcurrentHashMap<>()) : null;
+    }
+    SpiffeId id = byPath == null ? null : byPath.get(path);
+    if (id == null) {
+      id = new SpiffeId(td, path);
+      if (byPath != null && byPath.size() < LIMIT) {
+        byPath.putIfAbsent(path, id);
+      }
+    }
+    return id;
+  }
+
+  /** The selector {@code type:value} (validated by {@link Selector}'s constructor). */
+  Selector selector(String type, String value) {
+    return share(selectors, new Selector(selectorType(type), value), SELECTOR_LIMIT);
+  }
+
+  /** {@code a}, or equal attributes seen before. */
+  EntryAttributes attributes(EntryAttributes a) {
+    return share(attributes, a, SELECTOR_LIMIT);
+  }
+
+  /** {@code type}, or an equal string seen before. */
+  private String selectorType(String type) {
+    return share(selectorTypes, type, SELECTOR_LIMIT);
+  }
+
+  private static <T> T share(Map<T, T> table, T value, int limit) {
+    T seen = table.get(value);
+    if (seen != null) {
+      return seen;
+    }
+    if (table.size() < limit) {
+      seen = table.putIfAbsent(value, value);
+      if (seen != null) {
+        return seen;
+      }
+    }
+    return value;
+  }
+}
