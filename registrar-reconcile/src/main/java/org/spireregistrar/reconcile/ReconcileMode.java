@@ -163,6 +163,7 @@ public final class ReconcileMode implements AutoCloseable {
     if (health != null) {
       health.close();
     }
+    registry.close();
     log.info("Reconcile mode stopped");
   }
 }
