@@ -150,10 +150,10 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
       Duration socketWait,
       Duration bundleCacheTtl) {
 
-    /** Page 500, batch 50, 3 MiB requests, 16 MiB responses, 30 s deadline, 1 min socket wait. */
+    /** Page 1000, batch 50, 3 MiB requests, 16 MiB responses, 30 s deadline, 1 min socket wait. */
     public static final Options DEFAULTS =
         new Options(
-            500,
+            1000,
             50,
             3 << 20,
             16 << 20,
