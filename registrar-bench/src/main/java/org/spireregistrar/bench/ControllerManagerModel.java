@@ -43,7 +43,7 @@ import org.spireregistrar.reconcile.ObjectKey;
  *       delete the rest; deletes, then creates, then updates, in batches of 200, 50 and 50.
  * </ul>
  */
-final class ControllerManagerModel implements Strategy {
+final class ControllerManagerModel extends TimedModel {
   static final int PAGE_SIZE = 200;
   static final int CREATE_BATCH = 50;
   static final int UPDATE_BATCH = 50;
@@ -81,23 +81,6 @@ final class ControllerManagerModel implements Strategy {
     this.cluster = config.common().cluster();
     this.store = Objects.requireNonNull(store, "store");
     this.gcInterval = gcInterval;
-  }
-
-  private volatile EventTimes times;
-
-  /**
-   * Times events from when their change was sent ({@code --source api}) rather than from when they
-   * arrive here.
-   */
-  void timeEventsBy(EventTimes times) {
-    this.times = times;
-  }
-
-  /** When the event of {@code key} arriving now happened; null when nobody timed it. */
-  private Long eventTime(ObjectKey key) {
-    long now = System.nanoTime();
-    EventTimes t = times;
-    return t == null ? Long.valueOf(now) : t.take(key, now);
   }
 
   @Override

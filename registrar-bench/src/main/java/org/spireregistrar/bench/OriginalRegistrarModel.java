@@ -51,7 +51,7 @@ import org.spireregistrar.reconcile.ObjectKey;
  *   <li>Errors requeue the key with controller-runtime's per-item backoff (5 ms doubling).
  * </ul>
  */
-final class OriginalRegistrarModel implements Strategy {
+final class OriginalRegistrarModel extends TimedModel {
   static final int PAGE_SIZE = 1000;
 
   private final ReconcileEntries entries;
@@ -100,23 +100,6 @@ final class OriginalRegistrarModel implements Strategy {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     return t;
-  }
-
-  private volatile EventTimes times;
-
-  /**
-   * Times events from when their change was sent ({@code --source api}) rather than from when they
-   * arrive here.
-   */
-  void timeEventsBy(EventTimes times) {
-    this.times = times;
-  }
-
-  /** When the event of {@code key} arriving now happened; null when nobody timed it. */
-  private Long eventTime(ObjectKey key) {
-    long now = System.nanoTime();
-    EventTimes t = times;
-    return t == null ? Long.valueOf(now) : t.take(key, now);
   }
 
   @Override
