@@ -90,4 +90,18 @@ class AccessReviewTest {
     assertThat(empty.statusCode()).isEqualTo(400);
     assertThat(empty.body()).contains("exactly one of nonResourceAttributes or resourceAttributes");
   }
+
+  @Test
+  void aProtobufCreateAsKubectlCreateNamespaceSendsItIsRefusedAs415() throws Exception {
+    HttpResponse<String> created =
+        http.send(
+            HttpRequest.newBuilder(URI.create(standIn.url() + "/api/v1/namespaces"))
+                .header("Content-Type", "application/vnd.kubernetes.protobuf")
+                .POST(HttpRequest.BodyPublishers.ofString("k8s\0..."))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(created.statusCode()).isEqualTo(415);
+    assertThat(created.body()).contains("reads JSON and YAML request bodies only");
+  }
 }
