@@ -31,6 +31,7 @@ import org.spireregistrar.crd.CrdKey.SpiffeIdKey;
 import org.spireregistrar.kubernetes.ClusterInformers;
 import org.spireregistrar.kubernetes.WatchHealth;
 import org.spireregistrar.reconcile.BatchWriter;
+import org.spireregistrar.reconcile.Readiness;
 import org.spireregistrar.reconcile.Ticker;
 import org.spireregistrar.reconcile.WorkQueue;
 
@@ -263,31 +264,14 @@ final class CrdControllers implements AutoCloseable {
 
   /** Readiness: empty when ready, else why not. */
   Optional<String> readiness() {
-    if (!synced) {
-      return Optional.of("Kubernetes caches not synced");
-    }
-    Optional<String> watches = cluster.watchProblem().or(spiffeIdWatch::problem);
-    if (watches.isPresent()) {
-      return watches; // the caches are going stale, for a standby too (as reconcile mode)
-    }
-    if (!leader) {
-      return Optional.empty();
-    }
-    if (!spireReachable) {
-      return Optional.of("SPIRE server unreachable");
-    }
-    long last = lastSuccessNanos;
-    if (last == 0) {
-      return Optional.of("first sync pass not finished");
-    }
-    return stale(Duration.ofNanos(ticker.nanoTime() - last), staleAfter);
-  }
-
-  /** Why a replica whose last good pass was {@code since} ago is not ready; empty if it is. */
-  static Optional<String> stale(Duration since, Duration limit) {
-    return since.compareTo(limit) > 0
-        ? Optional.of("no successful sync pass for " + since.toSeconds() + " s")
-        : Optional.empty();
+    return Readiness.of(
+        synced,
+        () -> cluster.watchProblem().or(spiffeIdWatch::problem),
+        leader,
+        spireReachable,
+        lastSuccessNanos,
+        ticker.nanoTime(),
+        staleAfter);
   }
 
   WorkQueue<CrdKey> queue() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.spireregistrar.reconcile.Readiness;
 
 class CrdControllersReadinessTest {
 
@@ -11,9 +12,9 @@ class CrdControllersReadinessTest {
   void aReplicaIsUnreadyOnlyOnceItsLastGoodPassIsOlderThanTheLimit() {
     Duration limit = Duration.ofMinutes(21);
 
-    assertThat(CrdControllers.stale(Duration.ofMinutes(20), limit)).isEmpty();
-    assertThat(CrdControllers.stale(limit, limit)).isEmpty();
-    assertThat(CrdControllers.stale(Duration.ofMinutes(22), limit))
+    assertThat(Readiness.stale(Duration.ofMinutes(20), limit)).isEmpty();
+    assertThat(Readiness.stale(limit, limit)).isEmpty();
+    assertThat(Readiness.stale(Duration.ofMinutes(22), limit))
         .contains("no successful sync pass for 1320 s");
   }
 }

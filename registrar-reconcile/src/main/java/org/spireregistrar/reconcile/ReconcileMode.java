@@ -2,7 +2,6 @@ package org.spireregistrar.reconcile;
 
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -113,28 +112,14 @@ public final class ReconcileMode implements AutoCloseable {
 
   private Optional<String> readiness() {
     SyncEngine.Status s = engine.status();
-    if (!s.cachesSynced()) {
-      return Optional.of("Kubernetes caches not synced");
-    }
-    Optional<String> watches = informers.watchProblem();
-    if (watches.isPresent()) {
-      return watches; // the caches are going stale, for a standby too
-    }
-    if (!s.leader()) {
-      return Optional.empty(); // a standby replica is ready to take over
-    }
-    if (!s.spireReachable()) {
-      return Optional.of("SPIRE server unreachable");
-    }
-    if (s.lastSuccessNanos() == 0) {
-      return Optional.of("first sync pass not finished");
-    }
-    Duration since = Duration.ofNanos(System.nanoTime() - s.lastSuccessNanos());
-    Duration limit = config.reconcile().resyncInterval().multipliedBy(2).plusMinutes(1);
-    if (since.compareTo(limit) > 0) {
-      return Optional.of("no successful sync pass for " + since.toSeconds() + " s");
-    }
-    return Optional.empty();
+    return Readiness.of(
+        s.cachesSynced(),
+        informers::watchProblem,
+        s.leader(),
+        s.spireReachable(),
+        s.lastSuccessNanos(),
+        System.nanoTime(),
+        config.reconcile().resyncInterval().multipliedBy(2).plusMinutes(1));
   }
 
   public SyncEngine engine() {
