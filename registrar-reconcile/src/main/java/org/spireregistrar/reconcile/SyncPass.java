@@ -21,7 +21,7 @@ import org.spireregistrar.core.EntryStore;
 import org.spireregistrar.core.EntryStoreException;
 import org.spireregistrar.core.RejectedObjectException;
 import org.spireregistrar.core.Selector;
-import org.spireregistrar.core.dns.DnsNameValidator;
+import org.spireregistrar.core.dns.LegacyDnsFallback;
 import org.spireregistrar.core.entry.EntryDiff;
 import org.spireregistrar.core.entry.ReconcileEntries;
 import org.spireregistrar.core.model.EndpointsInfo;
@@ -85,7 +85,7 @@ final class SyncPass {
   // The last rejection logged per object, so that each is logged once.
   private final Map<ObjectKey, String> lastRejection = new HashMap<>();
   // Set once SPIRE refused DNS names only its older (< 1.9) rules refuse: write without them.
-  private boolean legacyDnsServer;
+  private final LegacyDnsFallback dnsFallback = new LegacyDnsFallback();
 
   /**
    * @param recheck receives objects to look at again in a later pass (an adopted similar entry
@@ -206,7 +206,7 @@ final class SyncPass {
           continue;
         }
         lastRejection.remove(key);
-        if (legacyDnsServer) {
+        if (dnsFallback.active()) {
           spec = spec.map(s -> withoutLegacyRefused(s, key));
         }
         List<Selector> selectors;
@@ -310,7 +310,7 @@ final class SyncPass {
         if (o instanceof WriteOutcome.Written<EntrySpec> w) {
           EntrySpec spec = w.item();
           ObjectKey key = keyBySelectors.get(spec.selectors());
-          if (!retry && refusedDnsNames(w.result(), spec)) {
+          if (!retry && LegacyDnsFallback.mayBeLegacyRefusal(w.result(), spec)) {
             createRetries.add(withoutRefused(spec));
             continue;
           }
@@ -347,7 +347,7 @@ final class SyncPass {
         if (o instanceof WriteOutcome.Written<Entry> w) {
           Entry entry = w.item();
           ObjectKey key = keyBySelectors.get(entry.spec().selectors());
-          if (!retry && refusedDnsNames(w.result(), entry.spec())) {
+          if (!retry && LegacyDnsFallback.mayBeLegacyRefusal(w.result(), entry.spec())) {
             updateRetries.add(entry.withSpec(withoutRefused(entry.spec())));
             continue;
           }
@@ -368,17 +368,9 @@ final class SyncPass {
       }
     }
 
-    /** A write refused as SPIRE < 1.9 refuses names it does not allow, for an entry with some. */
-    private boolean refusedDnsNames(EntryResult result, EntrySpec spec) {
-      return result.code() == EntryResult.Code.INVALID_ARGUMENT
-          && legacyAccepted(spec.dnsNames()).size() < spec.dnsNames().size();
-    }
-
     private EntrySpec withoutRefused(EntrySpec spec) {
-      EntrySpec stripped = spec.withDnsNames(legacyAccepted(spec.dnsNames()));
-      leftOut.put(
-          stripped,
-          spec.dnsNames().stream().filter(n -> !DnsNameValidator.isValidLegacy(n)).toList());
+      EntrySpec stripped = LegacyDnsFallback.withoutRefused(spec);
+      leftOut.put(stripped, LegacyDnsFallback.refusedNames(spec));
       return stripped;
     }
 
@@ -387,8 +379,7 @@ final class SyncPass {
      * them.
      */
     private void legacyDnsAccepted(EntrySpec written, ObjectKey key) {
-      if (!legacyDnsServer) {
-        legacyDnsServer = true;
+      if (dnsFallback.retryAccepted()) {
         log.warn(
             "SPIRE refused DNS names its older rules do not allow; writing entries without them:"
                 + " {} (entry {} of {}); later entries are written without such names too",
@@ -489,21 +480,15 @@ final class SyncPass {
 
   /** {@code spec} without the DNS names SPIRE before 1.9 refuses (each removal logged at DEBUG). */
   private static EntrySpec withoutLegacyRefused(EntrySpec spec, ObjectKey key) {
-    List<String> kept = legacyAccepted(spec.dnsNames());
-    if (kept.size() == spec.dnsNames().size()) {
-      return spec;
+    EntrySpec stripped = LegacyDnsFallback.withoutRefused(spec);
+    if (stripped != spec) {
+      log.debug(
+          "{}: writing entry {} without DNS names older SPIRE refuses: {}",
+          key,
+          spec.spiffeId(),
+          LegacyDnsFallback.refusedNames(spec));
     }
-    log.debug(
-        "{}: writing entry {} without DNS names older SPIRE refuses: {}",
-        key,
-        spec.spiffeId(),
-        spec.dnsNames().stream().filter(n -> !DnsNameValidator.isValidLegacy(n)).toList());
-    return spec.withDnsNames(kept);
-  }
-
-  /** The names SPIRE before 1.9 accepts, in order. */
-  private static List<String> legacyAccepted(List<String> names) {
-    return names.stream().filter(DnsNameValidator::isValidLegacy).toList();
+    return stripped;
   }
 
   /**
