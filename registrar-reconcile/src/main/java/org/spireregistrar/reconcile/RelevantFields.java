@@ -3,6 +3,7 @@ package org.spireregistrar.reconcile;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.spireregistrar.core.SharedValues;
 import org.spireregistrar.core.config.RegistrarConfig;
 import org.spireregistrar.core.model.Workload;
 
@@ -20,7 +21,7 @@ final class RelevantFields {
     String annotation = config.common().podAnnotation();
     boolean dns = config.reconcile().addPodDnsNames();
     // Every pod's view is kept: one copy of the strings many pods repeat.
-    StringTable strings = new StringTable();
+    SharedValues<String> strings = new SharedValues<>(STRINGS);
     return pod -> {
       Workload reduced =
           new Workload(
@@ -41,8 +42,11 @@ final class RelevantFields {
 
   private static final String FEDERATES_WITH = "spiffe.io/federatesWith";
 
+  /** Most strings shared (namespaces, nodes, service accounts, label and annotation values). */
+  static final int STRINGS = 1 << 16;
+
   private static Map<String, String> only(
-      Map<String, String> map, StringTable strings, String... keys) {
+      Map<String, String> map, SharedValues<String> strings, String... keys) {
     Map<String, String> out = null;
     for (String k : keys) {
       String v;

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.spireregistrar.core.EntryAttributes;
 import org.spireregistrar.core.Selector;
+import org.spireregistrar.core.SharedValues;
 import org.spireregistrar.core.SpiffeId;
 import org.spireregistrar.core.TrustDomain;
 
@@ -26,9 +27,9 @@ final class Canonical {
 
   private final Map<String, TrustDomain> trustDomains = new ConcurrentHashMap<>();
   private final Map<TrustDomain, Map<String, SpiffeId>> ids = new ConcurrentHashMap<>();
-  private final Map<Selector, Selector> selectors = new ConcurrentHashMap<>();
-  private final Map<EntryAttributes, EntryAttributes> attributes = new ConcurrentHashMap<>();
-  private final Map<String, String> selectorTypes = new ConcurrentHashMap<>();
+  private final SharedValues<Selector> selectors = new SharedValues<>(SELECTOR_LIMIT);
+  private final SharedValues<EntryAttributes> attributes = new SharedValues<>(SELECTOR_LIMIT);
+  private final SharedValues<String> selectorTypes = new SharedValues<>(SELECTOR_LIMIT);
 
   /** The trust domain named {@code name} (validated by {@link TrustDomain}'s constructor). */
   TrustDomain trustDomain(String name) {
@@ -61,30 +62,11 @@ final class Canonical {
 
   /** The selector {@code type:value} (validated by {@link Selector}'s constructor). */
   Selector selector(String type, String value) {
-    return share(selectors, new Selector(selectorType(type), value), SELECTOR_LIMIT);
+    return selectors.share(new Selector(selectorTypes.share(type), value));
   }
 
   /** {@code a}, or equal attributes seen before. */
   EntryAttributes attributes(EntryAttributes a) {
-    return share(attributes, a, SELECTOR_LIMIT);
-  }
-
-  /** {@code type}, or an equal string seen before. */
-  private String selectorType(String type) {
-    return share(selectorTypes, type, SELECTOR_LIMIT);
-  }
-
-  private static <T> T share(Map<T, T> table, T value, int limit) {
-    T seen = table.get(value);
-    if (seen != null) {
-      return seen;
-    }
-    if (table.size() < limit) {
-      seen = table.putIfAbsent(value, value);
-      if (seen != null) {
-        return seen;
-      }
-    }
-    return value;
+    return attributes.share(a);
   }
 }
