@@ -79,7 +79,7 @@ final class CrdControllers implements AutoCloseable {
       CrdMetricsFactory metricsFactory) {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     // As reconcile mode: two missed resyncs and a minute of slack.
-    this.staleAfter = config.reconcile().resyncInterval().multipliedBy(2).plusMinutes(1);
+    this.staleAfter = Readiness.staleAfter(config.reconcile().resyncInterval());
     this.queue =
         new WorkQueue<>(
             config.reconcile().resyncInterval(),

@@ -49,6 +49,14 @@ public final class Readiness {
     return stale(Duration.ofNanos(nowNanos - lastSuccessNanos), staleAfter);
   }
 
+  /**
+   * How long a leader may go without a completed pass before it is unready: two resync intervals
+   * and a minute.
+   */
+  public static Duration staleAfter(Duration resyncInterval) {
+    return resyncInterval.multipliedBy(2).plusMinutes(1);
+  }
+
   /** Why a replica whose last good pass was {@code since} ago is not ready; empty if it is. */
   public static Optional<String> stale(Duration since, Duration limit) {
     return since.compareTo(limit) > 0

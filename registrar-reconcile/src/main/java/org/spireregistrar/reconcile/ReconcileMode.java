@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.EntryStore;
@@ -61,15 +62,16 @@ public final class ReconcileMode implements AutoCloseable {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     ReconcileMetrics metrics = new ReconcileMetrics(registry, () -> leader);
     SyncListener listener = SyncListener.both(metrics, extra);
-    this.engine = SyncEngine.forConfig(config, new MeteredEntryStore(store, registry), listener);
-    ReconcileConfig rc = config.reconcile();
-    // Pods are reduced to what the policy reads before the informer stores them; the engine's own
-    // reduction then finds nothing left to drop and keeps the same instance.
+    // Pods are reduced to what the policy reads before the informers store them, once: the
+    // engine takes them as they come.
+    this.engine =
+        SyncEngine.forConfig(
+            config, new MeteredEntryStore(store, registry), listener, UnaryOperator.identity());
     this.informers =
         new ClusterInformers(
             client,
             engine,
-            rc.addPodDnsNames(),
+            config.reconcile().addPodDnsNames(),
             SyncEngine.relevantView(config),
             ClusterInformers.PAGE_SIZE);
   }
@@ -119,7 +121,7 @@ public final class ReconcileMode implements AutoCloseable {
         s.spireReachable(),
         s.lastSuccessNanos(),
         System.nanoTime(),
-        config.reconcile().resyncInterval().multipliedBy(2).plusMinutes(1));
+        Readiness.staleAfter(config.reconcile().resyncInterval()));
   }
 
   public SyncEngine engine() {

@@ -159,11 +159,24 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
   /** An engine for a validated reconcile-mode configuration. */
   public static SyncEngine forConfig(
       RegistrarConfig config, EntryStore store, SyncListener listener) {
+    return forConfig(config, store, listener, relevantView(config));
+  }
+
+  /**
+   * As {@link #forConfig(RegistrarConfig, EntryStore, SyncListener)}, with the pods it is given
+   * reduced by {@code relevant}: {@link UnaryOperator#identity()} when they come reduced already
+   * (from informers built with {@link #relevantView}), so no event is reduced twice.
+   */
+  public static SyncEngine forConfig(
+      RegistrarConfig config,
+      EntryStore store,
+      SyncListener listener,
+      UnaryOperator<Workload> relevant) {
     return new SyncEngine(
         ReconcileEntries.forConfig(config),
         config.common().cluster(),
         config.reconcile().addPodDnsNames(),
-        relevantView(config),
+        relevant,
         store,
         Options.DEFAULTS.withResyncInterval(config.reconcile().resyncInterval()),
         listener,
