@@ -449,10 +449,7 @@ final class HclChecker {
 
   /** Quoted as Go quotes; past {@link #SHOWN} characters cut with "…" (a key may be 1 MiB). */
   private static String quote(String s) {
-    if (s.codePointCount(0, s.length()) <= SHOWN) {
-      return GoQuote.quote(s);
-    }
-    return GoQuote.quote(s.substring(0, s.offsetByCodePoints(0, SHOWN))) + "…";
+    return GoQuote.quoteCut(s, SHOWN);
   }
 
   private static String describe(Token t) {

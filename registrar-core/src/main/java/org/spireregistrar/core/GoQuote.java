@@ -18,6 +18,17 @@ public final class GoQuote {
     return quote(s, false);
   }
 
+  /**
+   * {@link #quote} of at most {@code maxCodePoints} code points of {@code s}, followed by "…" when
+   * it was cut (for messages naming a key or value that may be megabytes long).
+   */
+  public static String quoteCut(String s, int maxCodePoints) {
+    if (s.codePointCount(0, s.length()) <= maxCodePoints) {
+      return quote(s);
+    }
+    return quote(s.substring(0, s.offsetByCodePoints(0, maxCodePoints))) + "…";
+  }
+
   /** Go's {@code strconv.QuoteToASCII} ({@code %+q}): as {@link #quote}, non-ASCII escaped. */
   public static String quoteToAscii(String s) {
     return quote(s, true);

@@ -450,10 +450,7 @@ public final class ConfigParser {
 
   /** Quoted as Go quotes; past 256 characters cut with "…" (a key or value may be 1 MiB long). */
   static String quote(String s) {
-    if (s.codePointCount(0, s.length()) <= 256) {
-      return GoQuote.quote(s);
-    }
-    return GoQuote.quote(s.substring(0, s.offsetByCodePoints(0, 256))) + "…";
+    return GoQuote.quoteCut(s, 256);
   }
 
   /** {@code "line N: "}, or "" when the line is unknown (0). */
