@@ -117,8 +117,11 @@ public record EntrySpec(
     if (a.size() != b.size()) {
       return false;
     }
-    if (a.size() <= 1 || a.equals(b)) {
-      return a.equals(b);
+    if (a.equals(b)) {
+      return true;
+    }
+    if (a.size() <= 1) {
+      return false;
     }
     // Usually one or two trust domains: containsAll beats building sets.
     return a.size() <= 8 ? b.containsAll(a) : new HashSet<>(a).equals(new HashSet<>(b));
