@@ -154,10 +154,6 @@ final class ApiCluster implements AutoCloseable {
     }
   }
 
-  KubernetesApiStandIn standIn() {
-    return standIn;
-  }
-
   @Override
   public void close() {
     standIn.close();

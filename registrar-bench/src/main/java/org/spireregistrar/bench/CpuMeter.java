@@ -56,11 +56,6 @@ final class CpuMeter {
     this.counted = counted;
   }
 
-  /** Starts measuring now, the threads of {@link #PREFIXES}. */
-  static CpuMeter start() {
-    return start(CpuMeter::counted);
-  }
-
   /** Starts measuring now, for a run from {@code source}. */
   static CpuMeter start(Source source) {
     return start(source == Source.API ? CpuMeter::countedWithApi : CpuMeter::counted);

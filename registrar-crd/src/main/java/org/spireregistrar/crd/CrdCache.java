@@ -219,7 +219,7 @@ final class CrdCache implements ClusterEvents {
   }
 
   private static <K, V> void unindex(Map<K, Set<V>> index, K key, V value) {
-    if (key == null || "".equals(key)) {
+    if (key == null) {
       return;
     }
     Set<V> set = index.get(key);

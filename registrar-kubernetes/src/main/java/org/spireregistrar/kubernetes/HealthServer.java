@@ -85,10 +85,6 @@ public final class HealthServer implements AutoCloseable {
       return new Options(headerTimeout, timeout, maxThreads);
     }
 
-    public Options withMaxThreads(int threads) {
-      return new Options(headerTimeout, idleTimeout, threads);
-    }
-
     private static void requirePositive(Duration d, String name) {
       Objects.requireNonNull(d, name);
       if (d.isZero() || d.isNegative()) {

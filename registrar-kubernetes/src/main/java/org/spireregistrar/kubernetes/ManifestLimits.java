@@ -23,7 +23,7 @@ final class ManifestLimits {
    * falling to 10% at 4,000,000. A document with at most 100 values from aliases, or at most 1,000
    * values in all, is always allowed.
    */
-  static double allowedAliasRatio(long decoded) {
+  private static double allowedAliasRatio(long decoded) {
     if (decoded <= 400_000) {
       return 0.99;
     }

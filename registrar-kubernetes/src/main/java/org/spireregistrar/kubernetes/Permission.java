@@ -39,11 +39,6 @@ public record Permission(
     return new Permission(verb, group, resource, "", scope);
   }
 
-  /** The resource as RBAC rules name it: {@code spiffeids} or {@code spiffeids/status}. */
-  public String rbacResource() {
-    return subresource.isEmpty() ? resource : resource + "/" + subresource;
-  }
-
   /**
    * As {@code kubectl auth can-i} names it and users read it: {@code list pods}, {@code update
    * spiffeids.spiffeid.spiffe.io/status}, followed by where: {@code (cluster-wide)} or {@code

@@ -122,7 +122,7 @@ public final class PermissionSelfCheck {
   }
 
   /** The start-up error: a header, then one line per missing permission. */
-  public static String message(Outcome.Missing missing, String namespace, String rbacFile) {
+  private static String message(Outcome.Missing missing, String namespace, String rbacFile) {
     StringBuilder out = new StringBuilder();
     int n = missing.missing().size();
     out.append("the registrar's Kubernetes identity lacks ")
