@@ -159,11 +159,7 @@ final class ApiHandler implements HttpHandler {
             r.subresource(),
             r.namespace(),
             r.name());
-    record(request);
-    int fault = faults.statusFor(request);
-    if (fault != 0) {
-      throw ApiStatusException.injected(fault);
-    }
+    recordOrFault(request);
     boolean dryRun = !query.getOrDefault("dryRun", "").isEmpty();
     String contentType = nz(exchange.getRequestHeaders().getFirst("Content-Type"));
     boolean table = nz(exchange.getRequestHeaders().getFirst("Accept")).contains("as=Table");
@@ -257,11 +253,7 @@ final class ApiHandler implements HttpHandler {
             "",
             "",
             "");
-    record(request);
-    int fault = faults.statusFor(request);
-    if (fault != 0) {
-      throw ApiStatusException.injected(fault);
-    }
+    recordOrFault(request);
     if (!method.equals("POST")) {
       throw ApiStatusException.methodNotAllowed();
     }
@@ -717,18 +709,19 @@ final class ApiHandler implements HttpHandler {
 
   private static void writeEvent(OutputStream out, String type, JsonNode object)
       throws IOException {
-    ObjectNode event = Json.object();
-    event.put("type", type);
-    event.set("object", object);
-    byte[] bytes = Json.bytes(event);
-    byte[] line = new byte[bytes.length + 1];
-    System.arraycopy(bytes, 0, line, 0, bytes.length);
-    line[bytes.length] = '\n';
-    out.write(line);
-    out.flush();
+    writeEvent(out, type, Json.bytes(object));
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Records {@code request}, then answers it with the status a fault injects, if one does. */
+  private void recordOrFault(StandInRequest request) {
+    record(request);
+    int fault = faults.statusFor(request);
+    if (fault != 0) {
+      throw ApiStatusException.injected(fault);
+    }
+  }
 
   private void record(StandInRequest request) {
     countsByVerb
