@@ -137,20 +137,13 @@ public final class BenchRunner {
       Duration baselineInterval,
       ApiCluster api,
       EventTimes times) {
-    return switch (id) {
-      case "registrar" -> new RegistrarStrategy(config, store, api.client(), times);
-      case "original" -> {
-        OriginalRegistrarModel model = new OriginalRegistrarModel(config, store, baselineInterval);
-        model.timeEventsBy(times);
-        yield new ApiFedStrategy(model, api.client(), false);
-      }
-      case "scm" -> {
-        ControllerManagerModel model = new ControllerManagerModel(config, store, baselineInterval);
-        model.timeEventsBy(times);
-        yield new ApiFedStrategy(model, api.client(), true);
-      }
-      default -> throw unknownStrategy(id);
-    };
+    if (id.equals("registrar")) {
+      return new RegistrarStrategy(config, store, api.client(), times);
+    }
+    TimedModel model = (TimedModel) create(id, config, store, baselineInterval);
+    model.timeEventsBy(times);
+    // SCM watches namespaces too (for its namespace selectors).
+    return new ApiFedStrategy(model, api.client(), model instanceof ControllerManagerModel);
   }
 
   /** The client settings each strategy's original uses (page size, batch limits). */

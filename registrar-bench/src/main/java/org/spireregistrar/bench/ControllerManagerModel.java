@@ -103,9 +103,7 @@ final class ControllerManagerModel extends TimedModel {
     ObjectKey.Pod key = new ObjectKey.Pod(pod.namespace(), pod.name());
     Long t0 = eventTime(key);
     pods.put(key, pod);
-    if (t0 != null) {
-      pending.noted(key, t0);
-    }
+    pending.noted(key, t0);
     trigger();
   }
 
@@ -114,9 +112,7 @@ final class ControllerManagerModel extends TimedModel {
     ObjectKey.Pod key = new ObjectKey.Pod(namespace, name);
     Long t0 = eventTime(key);
     pods.remove(key);
-    if (t0 != null) {
-      pending.noted(key, t0);
-    }
+    pending.noted(key, t0);
     trigger();
   }
 
@@ -125,9 +121,7 @@ final class ControllerManagerModel extends TimedModel {
     ObjectKey.Node key = new ObjectKey.Node(node.name());
     Long t0 = eventTime(key);
     nodes.put(node.name(), node);
-    if (t0 != null) {
-      pending.noted(key, t0);
-    }
+    pending.noted(key, t0);
     // Node changes do not trigger a pass: the periodic pass picks them up.
   }
 

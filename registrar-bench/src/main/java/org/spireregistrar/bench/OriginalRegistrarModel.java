@@ -119,9 +119,7 @@ final class OriginalRegistrarModel extends TimedModel {
     ObjectKey.Pod key = new ObjectKey.Pod(pod.namespace(), pod.name());
     Long t0 = eventTime(key);
     pods.put(key, pod);
-    if (t0 != null) {
-      pending.noted(key, t0);
-    }
+    pending.noted(key, t0);
     podQueue.add(key);
   }
 
@@ -130,9 +128,7 @@ final class OriginalRegistrarModel extends TimedModel {
     ObjectKey.Pod key = new ObjectKey.Pod(namespace, name);
     Long t0 = eventTime(key);
     pods.remove(key);
-    if (t0 != null) {
-      pending.noted(key, t0);
-    }
+    pending.noted(key, t0);
     podQueue.add(key);
   }
 
@@ -141,9 +137,7 @@ final class OriginalRegistrarModel extends TimedModel {
     ObjectKey.Node key = new ObjectKey.Node(node.name());
     Long t0 = eventTime(key);
     nodes.put(node.name(), node);
-    if (t0 != null) {
-      pending.noted(key, t0);
-    }
+    pending.noted(key, t0);
     nodeQueue.add(key);
   }
 

@@ -13,8 +13,11 @@ import org.spireregistrar.reconcile.ObjectKey;
 final class PendingEvents {
   private Map<ObjectKey, Long> pending = new HashMap<>();
 
-  synchronized void noted(ObjectKey key, long atNanos) {
-    pending.merge(key, atNanos, Math::min);
+  /** Notes an event of {@code key} at {@code atNanos}; nothing when it was not timed (null). */
+  synchronized void noted(ObjectKey key, Long atNanos) {
+    if (atNanos != null) {
+      pending.merge(key, atNanos, Math::min);
+    }
   }
 
   /** The oldest pending event time of {@code key}, removed; null when none. */

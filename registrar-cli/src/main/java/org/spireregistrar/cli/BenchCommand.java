@@ -211,8 +211,8 @@ public final class BenchCommand implements Callable<Integer> {
     } else {
       report.printTables(out);
     }
-    if (check && !report.allTargetsMet()) {
-      List<String> missed = report.missedTargets();
+    List<String> missed = check ? report.missedTargets() : List.of();
+    if (!missed.isEmpty()) {
       err.printf(
           "bench --check: %d target%s missed:%n", missed.size(), missed.size() == 1 ? "" : "s");
       missed.forEach(m -> err.println("  " + m));
