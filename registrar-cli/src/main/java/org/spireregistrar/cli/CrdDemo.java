@@ -4,7 +4,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -26,6 +25,7 @@ import org.spireregistrar.core.config.RegistrarConfig;
 import org.spireregistrar.crd.CrdMode;
 import org.spireregistrar.crd.CrdRegistrar;
 import org.spireregistrar.crd.SpiffeIdCrd;
+import org.spireregistrar.crd.webhook.Pem;
 import org.spireregistrar.crd.webhook.SpiffeIdWebhook;
 import org.spireregistrar.kubernetes.testing.KubernetesApiStandIn;
 import org.spireregistrar.kubernetes.testing.ResourceType;
@@ -211,8 +211,6 @@ final class CrdDemo {
         DemoCommand.percentile(sorted, 1.0),
         spire.counters().totalRpcs() - rpcsBefore,
         DemoCommand.delta(before, spire.counters().rpcsByMethod()));
-    seen.clear();
-    seen.putAll(index(spire.entries()));
     out.printf("%n== scale: delete them again%n");
     for (int i = 0; i < scalePods; i++) {
       k8s.delete(ResourceType.PODS.objectPath("load", "worker-" + i));
@@ -223,8 +221,6 @@ final class CrdDemo {
             spire.entries().stream().noneMatch(e -> e.spiffeId().toString().contains("/ns/load/")),
         "the load entries to go");
     out.printf("   converged (scale down): %d entries left%n", spire.entryCount());
-    seen.clear();
-    seen.putAll(index(spire.entries()));
   }
 
   /** The {@code message} of a Kubernetes Status body. */
@@ -336,14 +332,7 @@ final class CrdDemo {
   /** Upstream's ValidatingWebhookConfiguration (§6.7), caBundle = the SPIRE bundle. */
   private static Map<String, Object> webhookConfiguration(
       RegistrarConfig config, List<X509Certificate> bundle) throws CertificateEncodingException {
-    StringBuilder pem = new StringBuilder();
-    for (X509Certificate ca : bundle) {
-      pem.append("-----BEGIN CERTIFICATE-----\n")
-          .append(
-              Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                  .encodeToString(ca.getEncoded()))
-          .append("\n-----END CERTIFICATE-----\n");
-    }
+    byte[] pem = Pem.certificates(bundle);
     String service = config.crd().webhookServiceName();
     return Map.of(
         "apiVersion",
@@ -366,8 +355,7 @@ final class CrdDemo {
                     "service",
                     Map.of("name", service, "namespace", NAMESPACE, "path", SpiffeIdWebhook.PATH),
                     "caBundle",
-                    Base64.getEncoder()
-                        .encodeToString(pem.toString().getBytes(StandardCharsets.US_ASCII))),
+                    Base64.getEncoder().encodeToString(pem)),
                 "rules",
                 List.of(
                     Map.of(

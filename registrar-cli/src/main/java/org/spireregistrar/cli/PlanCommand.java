@@ -175,7 +175,7 @@ final class PlanCommand implements Callable<Integer> {
     if (a.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--server: the address is empty");
     }
-    if (a.startsWith("unix:") || a.contains(":")) {
+    if (a.contains(":")) { // unix:… or host:port
       return a;
     }
     return "unix://" + Path.of(a).toAbsolutePath().normalize();

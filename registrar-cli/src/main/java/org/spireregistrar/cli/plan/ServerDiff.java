@@ -351,8 +351,7 @@ public record ServerDiff(
     private final java.util.function.Consumer<String> warnings;
     private final EntryIdPrefix prefix;
     private final TrustDomain trustDomain;
-    private final Set<String> rejectedPods = new HashSet<>();
-    private final Set<String> rejectedNodes = new HashSet<>();
+    private final Set<ObjectKey> rejectedKeys = new HashSet<>();
     private final List<Intent> intents = new ArrayList<>();
     // Rejected SpiffeIDs by the entry they name: that entry is left alone.
     private final Map<EntryId, String> claimedByRejected = new HashMap<>();
@@ -372,12 +371,12 @@ public record ServerDiff(
       this.prefix = EntryIdPrefix.forCluster(config.common().cluster());
       this.trustDomain = config.common().trustDomain();
       for (RejectedObjectException r : rejected) {
-        if (r.kind().equals("Pod")) {
-          rejectedPods.add(r.namespace() + "/" + r.name());
-        } else if (r.kind().equals("Node")) {
-          rejectedNodes.add(r.name());
-        }
+        keyOf(r).ifPresent(rejectedKeys::add);
       }
+    }
+
+    private boolean rejected(Workload pod) {
+      return rejectedKeys.contains(new ObjectKey.Pod(pod.namespace(), pod.name()));
     }
 
     ServerDiff diff() {
@@ -466,7 +465,7 @@ public record ServerDiff(
           generated++;
           Workload pod = podsByUid.get(podUid);
           String ref = pod == null ? "" : pod.namespace() + "/" + pod.name();
-          if (pod != null && rejectedPods.contains(ref)) {
+          if (pod != null && rejected(pod)) {
             spiffeIdAsIs(s); // the pod controller leaves it as it is
           } else if (pod != null && podsWithSpiffeId.add(ref)) {
             Optional<EntrySpec> spec = podEntry(entries, pod, endpoints);
@@ -481,7 +480,7 @@ public record ServerDiff(
         } else if (podController && !nodeUid.isEmpty()) {
           generated++;
           NodeInfo node = nodesByName.get(s.name());
-          if (node != null && rejectedNodes.contains(node.name())) {
+          if (node != null && rejectedKeys.contains(new ObjectKey.Node(node.name()))) {
             spiffeIdAsIs(s);
           } else if (node != null && nodesWithSpiffeId.add(node.name())) {
             link(entries.nodeEntry(node), s);
@@ -507,7 +506,8 @@ public record ServerDiff(
         return;
       }
       for (NodeInfo node : objects.nodes()) {
-        if (!nodesWithSpiffeId.contains(node.name()) && !rejectedNodes.contains(node.name())) {
+        if (!nodesWithSpiffeId.contains(node.name())
+            && !rejectedKeys.contains(new ObjectKey.Node(node.name()))) {
           try {
             intents.add(new Intent(entries.nodeEntry(node), ""));
           } catch (RejectedObjectException e) {
@@ -517,7 +517,7 @@ public record ServerDiff(
       }
       for (Workload pod : objects.pods()) {
         String ref = pod.namespace() + "/" + pod.name();
-        if (!podsWithSpiffeId.contains(ref) && !rejectedPods.contains(ref)) {
+        if (!podsWithSpiffeId.contains(ref) && !rejected(pod)) {
           podEntry(entries, pod, endpoints).ifPresent(spec -> intents.add(new Intent(spec, "")));
         }
       }

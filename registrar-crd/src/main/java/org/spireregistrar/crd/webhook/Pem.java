@@ -8,14 +8,15 @@ import java.util.Base64;
 import java.util.List;
 
 /** PEM encoding as Go's {@code pem.Encode} writes it: 64-character lines, a final newline. */
-final class Pem {
+public final class Pem {
   private Pem() {}
 
   private static final Base64.Encoder BASE64 =
       Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
 
   /** Every certificate as a {@code CERTIFICATE} block, in order. */
-  static byte[] certificates(List<X509Certificate> chain) throws CertificateEncodingException {
+  public static byte[] certificates(List<X509Certificate> chain)
+      throws CertificateEncodingException {
     StringBuilder out = new StringBuilder();
     for (X509Certificate c : chain) {
       block(out, "CERTIFICATE", c.getEncoded());
