@@ -24,23 +24,28 @@ public final class EntryJson {
     ArrayNode array = root.putArray("entries");
     for (EntrySpec e : entries) {
       ObjectNode o = array.addObject();
-      o.put("spiffe_id", e.spiffeId().toString());
-      o.put("parent_id", e.parentId().toString());
-      ArrayNode sels = o.putArray("selectors");
-      for (Selector s : e.selectors()) {
-        sels.addObject().put("type", s.type()).put("value", s.value());
-      }
-      ArrayNode dns = o.putArray("dns_names");
-      e.dnsNames().forEach(dns::add);
-      ArrayNode fed = o.putArray("federates_with");
-      for (TrustDomain td : e.federatesWith()) {
-        fed.add(td.name());
-      }
+      putSpec(o, e);
       o.put("admin", false);
       o.put("downstream", e.downstream());
       o.put("x509_svid_ttl", 0);
     }
     return pretty(root);
+  }
+
+  /** The fields of {@code e} every JSON rendering of an entry starts with, in this order. */
+  static void putSpec(ObjectNode o, EntrySpec e) {
+    o.put("spiffe_id", e.spiffeId().toString());
+    o.put("parent_id", e.parentId().toString());
+    ArrayNode sels = o.putArray("selectors");
+    for (Selector s : e.selectors()) {
+      sels.addObject().put("type", s.type()).put("value", s.value());
+    }
+    ArrayNode dns = o.putArray("dns_names");
+    e.dnsNames().forEach(dns::add);
+    ArrayNode fed = o.putArray("federates_with");
+    for (TrustDomain td : e.federatesWith()) {
+      fed.add(td.name());
+    }
   }
 
   /** Pretty JSON for any tree, two-space indentation, arrays one item per line, final newline. */

@@ -93,14 +93,7 @@ public final class ServerDiffOutput {
   }
 
   private static void entry(ObjectNode o, EntrySpec e) {
-    o.put("spiffe_id", e.spiffeId().toString());
-    o.put("parent_id", e.parentId().toString());
-    ArrayNode sels = o.putArray("selectors");
-    e.selectors().forEach(s -> sels.addObject().put("type", s.type()).put("value", s.value()));
-    ArrayNode dns = o.putArray("dns_names");
-    e.dnsNames().forEach(dns::add);
-    ArrayNode fed = o.putArray("federates_with");
-    e.federatesWith().forEach(td -> fed.add(td.name()));
+    EntryJson.putSpec(o, e);
     o.put("downstream", e.downstream());
   }
 
