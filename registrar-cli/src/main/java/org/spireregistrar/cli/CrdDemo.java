@@ -60,9 +60,7 @@ final class CrdDemo {
       k8s.create(new YAMLMapper().readTree(SpiffeIdCrd.manifest()));
       int seeded = k8s.load(objects).size();
       RegistrarConfig config = embedded(loaded, spire.address(), work.resolve("webhook-certs"));
-      out.printf(
-          "demo: SPIRE server (in memory) on %s, Kubernetes API stand-in on %s%n",
-          spire.address(), k8s.url());
+      DemoCommand.banner(out, spire, k8s);
       out.printf("demo: SpiffeID CRD applied, seeded %d objects from %s%n", seeded, objects);
       out.flush();
       try (GrpcEntryStore store =
@@ -93,9 +91,7 @@ final class CrdDemo {
         }
         script(k8s, spire, store, registrar, seen);
         printEntries(spire);
-        out.printf(
-            "%ndemo: done in %.1f s; SPIRE RPCs by method: %s%n",
-            (System.nanoTime() - start) / 1e9, spire.counters().rpcsByMethod());
+        DemoCommand.done(out, start, spire);
       }
     }
     out.flush();

@@ -149,6 +149,20 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** The demo's first line: where the SPIRE server and the API stand-in listen. */
+  static void banner(PrintWriter out, InMemorySpireServer spire, KubernetesApiStandIn k8s) {
+    out.printf(
+        "demo: SPIRE server (in memory) on %s, Kubernetes API stand-in on %s%n",
+        spire.address(), k8s.url());
+  }
+
+  /** The demo's last line: how long it took since {@code startNanos} and the RPCs it made. */
+  static void done(PrintWriter out, long startNanos, InMemorySpireServer spire) {
+    out.printf(
+        "%ndemo: done in %.1f s; SPIRE RPCs by method: %s%n",
+        (System.nanoTime() - startNanos) / 1e9, spire.counters().rpcsByMethod());
+  }
+
   /**
    * The in-memory SPIRE server of the demo, on a Unix socket, knowing the trust domains the example
    * pods federate with (SPIRE refuses entries federating with an unknown one).
@@ -176,9 +190,7 @@ final class DemoCommand implements Callable<Integer> {
       int seeded = k8s.load(objects).size();
       int seededPodsAndNodes = terminateAsGiven(k8s, given);
       RegistrarConfig config = embedded(loaded, spire.address());
-      out.printf(
-          "demo: SPIRE server (in memory) on %s, Kubernetes API stand-in on %s%n",
-          spire.address(), k8s.url());
+      banner(out, spire, k8s);
       out.printf("demo: seeded %d objects from %s%n", seeded, objects);
       out.flush();
 
@@ -199,9 +211,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         script(k8s, mode, spire);
         printEntries(spire, config);
-        out.printf(
-            "%ndemo: done in %.1f s; SPIRE RPCs by method: %s%n",
-            (System.nanoTime() - start) / 1e9, spire.counters().rpcsByMethod());
+        done(out, start, spire);
       }
     }
     out.flush();
