@@ -125,7 +125,8 @@ public final class ManifestReader {
   }
 
   private void readFile(Path file) {
-    if (Files.isRegularFile(file)) {
+    boolean regular = Files.isRegularFile(file);
+    if (regular) {
       long size;
       try {
         size = Files.size(file);
@@ -142,12 +143,13 @@ public final class ManifestReader {
                 + ", the limit for one file; split it (e.g. one kubectl get per namespace)");
       }
     }
+    // A file that fails to read fails the whole read, so only the JSON attempt, which may give
+    // way to YAML, collects into a sink of its own.
     Sink sink = new Sink();
     FileRead json;
     try (ManifestInput in = open(file)) {
       if (!in.looksLikeJson()) {
-        new FileRead(file, in, false, sink).run();
-        all.addAll(sink);
+        new FileRead(file, in, false, all).run();
         return;
       }
       json = new FileRead(file, in, true, sink);
@@ -160,11 +162,9 @@ public final class ManifestReader {
     }
     // Not JSON after all, or broken JSON: YAML flow style (and JSON documents separated by "---")
     // start with "{" too. If YAML cannot read it either, the JSON error is the one to report.
-    if (Files.isRegularFile(file)) {
-      Sink yamlSink = new Sink();
+    if (regular) {
       try (ManifestInput in = open(file)) {
-        new FileRead(file, in, false, yamlSink).run();
-        all.addAll(yamlSink);
+        new FileRead(file, in, false, all).run();
         return;
       } catch (ManifestException | IOException e) {
         // fall through to the JSON error
