@@ -207,11 +207,7 @@ public final class BatchWriter implements AutoCloseable {
       }
       if (calls == null) {
         List<WriteOutcome<T>> out = new ArrayList<>(chunk.size());
-        try {
-          record(chunk, lane.rpc.apply(chunk), out);
-        } catch (EntryStoreException e) {
-          failed(chunk, e, out);
-        }
+        callNow(chunk, lane.rpc, out);
         lane.outcomes.accept(out);
         return;
       }
@@ -296,14 +292,7 @@ public final class BatchWriter implements AutoCloseable {
 
     void deliver() {
       List<WriteOutcome<T>> out = new ArrayList<>(chunk.size());
-      try {
-        record(chunk, future.get(), out);
-      } catch (ExecutionException e) {
-        failed(chunk, asStoreException(e.getCause()), out);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failed(chunk, new EntryStoreException("interrupted", true, e), out);
-      }
+      collect(chunk, future, out);
       lane.outcomes.accept(out);
     }
   }
@@ -334,11 +323,7 @@ public final class BatchWriter implements AutoCloseable {
       }
       if (window.size() == 1 || calls == null) {
         for (List<T> chunk : window) {
-          try {
-            record(chunk, rpc.apply(chunk), out);
-          } catch (EntryStoreException e) {
-            failed(chunk, e, out);
-          }
+          callNow(chunk, rpc, out);
         }
       } else {
         List<Future<List<EntryResult>>> inFlight = new ArrayList<>(window.size());
@@ -346,19 +331,34 @@ public final class BatchWriter implements AutoCloseable {
           inFlight.add(calls.submit(() -> rpc.apply(chunk)));
         }
         for (int c = 0; c < window.size(); c++) {
-          List<T> chunk = window.get(c);
-          try {
-            record(chunk, inFlight.get(c).get(), out);
-          } catch (ExecutionException e) {
-            failed(chunk, asStoreException(e.getCause()), out);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failed(chunk, new EntryStoreException("interrupted", true, e), out);
-          }
+          collect(window.get(c), inFlight.get(c), out);
         }
       }
     }
     return out;
+  }
+
+  /** Makes the call for {@code chunk} on this thread; its outcomes go to {@code out}. */
+  private static <T> void callNow(
+      List<T> chunk, Function<List<T>, List<EntryResult>> rpc, List<WriteOutcome<T>> out) {
+    try {
+      record(chunk, rpc.apply(chunk), out);
+    } catch (EntryStoreException e) {
+      failed(chunk, e, out);
+    }
+  }
+
+  /** Waits for the call in flight for {@code chunk}; its outcomes go to {@code out}. */
+  private static <T> void collect(
+      List<T> chunk, Future<List<EntryResult>> call, List<WriteOutcome<T>> out) {
+    try {
+      record(chunk, call.get(), out);
+    } catch (ExecutionException e) {
+      failed(chunk, asStoreException(e.getCause()), out);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failed(chunk, new EntryStoreException("interrupted", true, e), out);
+    }
   }
 
   private static <T> void record(
