@@ -191,6 +191,16 @@ class InformedViewsTest {
     informers = new ClusterInformers(client, recorder, endpoints, podView, PAGE);
     informers.start();
     assertThat(recorder.synced.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    // Synced means the informers' stores hold every object; their handlers deliver to the
+    // recorder on threads of their own, so wait for those deliveries too.
+    ClusterObjects whole = whole();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                recorder.pods.size() == whole.pods().size()
+                    && recorder.nodes.size() == whole.nodes().size()
+                    && recorder.endpoints.size() == (endpoints ? whole.endpoints().size() : 0));
     return recorder;
   }
 
