@@ -2,6 +2,7 @@ package org.spireregistrar.core;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * One shared instance of values that many long-lived objects repeat (a namespace's name, a node's
@@ -45,5 +46,46 @@ public final class SharedValues<T> {
   /** How many values are kept. */
   public int size() {
     return table.size();
+  }
+
+  /**
+   * The same, for values made from a key ({@code a node's name -> its ID}): each key's value is
+   * made once and shared while the table has room.
+   *
+   * @param <K> the key
+   * @param <V> the value made from it
+   */
+  public static final class ByKey<K, V> {
+    private final Map<K, V> table = new ConcurrentHashMap<>();
+    private final int limit;
+
+    /**
+     * @param limit most keys kept
+     */
+    public ByKey(int limit) {
+      if (limit < 0) {
+        throw new IllegalArgumentException("limit must not be negative: " + limit);
+      }
+      this.limit = limit;
+    }
+
+    /**
+     * The value of {@code key}: the one made before, or {@code make}'s (kept while there is room).
+     */
+    public V get(K key, Function<? super K, ? extends V> make) {
+      V value = table.get(key);
+      if (value == null) {
+        value = make.apply(key);
+        if (table.size() < limit) {
+          table.putIfAbsent(key, value);
+        }
+      }
+      return value;
+    }
+
+    /** How many keys are kept. */
+    public int size() {
+      return table.size();
+    }
   }
 }

@@ -1,7 +1,5 @@
 package org.spireregistrar.spire;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.spireregistrar.core.EntryAttributes;
 import org.spireregistrar.core.Selector;
 import org.spireregistrar.core.SharedValues;
@@ -25,39 +23,23 @@ final class Canonical {
   static final int LIMIT = 1 << 14;
   static final int SELECTOR_LIMIT = 1 << 12;
 
-  private final Map<String, TrustDomain> trustDomains = new ConcurrentHashMap<>();
-  private final Map<TrustDomain, Map<String, SpiffeId>> ids = new ConcurrentHashMap<>();
+  private final SharedValues.ByKey<String, TrustDomain> trustDomains =
+      new SharedValues.ByKey<>(LIMIT);
+  private final SharedValues.ByKey<TrustDomain, SharedValues.ByKey<String, SpiffeId>> ids =
+      new SharedValues.ByKey<>(LIMIT);
   private final SharedValues<Selector> selectors = new SharedValues<>(SELECTOR_LIMIT);
   private final SharedValues<EntryAttributes> attributes = new SharedValues<>(SELECTOR_LIMIT);
   private final SharedValues<String> selectorTypes = new SharedValues<>(SELECTOR_LIMIT);
 
   /** The trust domain named {@code name} (validated by {@link TrustDomain}'s constructor). */
   TrustDomain trustDomain(String name) {
-    TrustDomain td = trustDomains.get(name);
-    if (td == null) {
-      td = new TrustDomain(name);
-      if (trustDomains.size() < LIMIT) {
-        trustDomains.putIfAbsent(name, td);
-      }
-    }
-    return td;
+    return trustDomains.get(name, TrustDomain::new);
   }
 
   /** The ID {@code spiffe://<trustDomain><path>} (validated by {@link SpiffeId}'s constructor). */
   SpiffeId spiffeId(String trustDomain, String path) {
     TrustDomain td = trustDomain(trustDomain);
-    Map<String, SpiffeId> byPath = ids.get(td);
-    if (byPath == null) {
-      byPath = ids.size() < LIMIT ? ids.computeIfAbsent(td, k -> new ConcurrentHashMap<>()) : null;
-    }
-    SpiffeId id = byPath == null ? null : byPath.get(path);
-    if (id == null) {
-      id = new SpiffeId(td, path);
-      if (byPath != null && byPath.size() < LIMIT) {
-        byPath.putIfAbsent(path, id);
-      }
-    }
-    return id;
+    return ids.get(td, k -> new SharedValues.ByKey<>(LIMIT)).get(path, p -> new SpiffeId(td, p));
   }
 
   /** The selector {@code type:value} (validated by {@link Selector}'s constructor). */

@@ -2,16 +2,15 @@ package org.spireregistrar.core.entry;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntrySpec;
 import org.spireregistrar.core.RejectedObjectException;
 import org.spireregistrar.core.Selector;
+import org.spireregistrar.core.SharedValues;
 import org.spireregistrar.core.SpiffeId;
 import org.spireregistrar.core.TrustDomain;
 import org.spireregistrar.core.config.ReconcileConfig;
@@ -47,8 +46,9 @@ public final class ReconcileEntries {
   private final String clusterDnsZone;
   private final SpiffeId rootId;
   // Node name -> the node's ID, the parent of its pods' entries: computed (and validated) once.
-  private final Map<String, SpiffeId> parents = new ConcurrentHashMap<>();
   private static final int PARENTS_LIMIT = 1 << 16;
+  private final SharedValues.ByKey<String, SpiffeId> parents =
+      new SharedValues.ByKey<>(PARENTS_LIMIT);
 
   /**
    * @param trustDomain the normalised trust domain
@@ -173,14 +173,8 @@ public final class ReconcileEntries {
 
   /** The pod's node's ID; one instance per node (every pod of a node shares it). */
   private SpiffeId podParent(Workload pod) {
-    SpiffeId parent = parents.get(pod.nodeName());
-    if (parent == null) {
-      parent = Ids.nodeChild(rootId, pod.nodeName(), "Pod", pod.namespace(), pod.name());
-      if (parents.size() < PARENTS_LIMIT) {
-        parents.putIfAbsent(pod.nodeName(), parent);
-      }
-    }
-    return parent;
+    return parents.get(
+        pod.nodeName(), node -> Ids.nodeChild(rootId, node, "Pod", pod.namespace(), pod.name()));
   }
 
   /**
