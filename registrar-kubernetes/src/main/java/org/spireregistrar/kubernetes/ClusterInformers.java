@@ -29,6 +29,11 @@ import org.spireregistrar.core.model.Workload;
  * objects, and lists are read {@value #PAGE_SIZE} objects a page (see {@link PagedListerWatcher}).
  * client-java's {@code setTransform} would come too late for that: it runs when the informer takes
  * objects out of its queue, which by then holds a whole list of whole objects.
+ *
+ * <p>A sink that {@link ClusterEvents#takesObjectsWhileListing takes objects while listing} gets
+ * each object of the first lists as soon as its page is decoded, and {@link
+ * ClusterEvents#partlySynced} once the Endpoints (if watched) have synced: a cold start's first
+ * entries can then be written while the rest of 100,000 pods are still being read.
  */
 public final class ClusterInformers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterInformers.class);
@@ -38,6 +43,8 @@ public final class ClusterInformers implements AutoCloseable {
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final ClusterEvents sink;
   private final WatchHealth watchHealth = new WatchHealth();
+  // The informers whose objects pods' and nodes' entries read besides their own (the Endpoints).
+  private final List<SharedIndexInformer<?>> dependencies = new ArrayList<>();
   private volatile boolean closed;
   private Thread syncWatcher;
 
@@ -92,7 +99,7 @@ public final class ClusterInformers implements AutoCloseable {
             sink::nodeUpserted,
             node -> sink.nodeDeleted(node.name())));
     if (endpoints) {
-      informers.add(
+      SharedIndexInformer<?> endpointsInformer =
           informer(
               client,
               "endpoints",
@@ -100,7 +107,9 @@ public final class ClusterInformers implements AutoCloseable {
               views::endpoints,
               pageSize,
               sink::endpointsUpserted,
-              e -> sink.endpointsDeleted(e.namespace(), e.name())));
+              e -> sink.endpointsDeleted(e.namespace(), e.name()));
+      informers.add(endpointsInformer);
+      dependencies.add(endpointsInformer);
     }
   }
 
@@ -117,7 +126,13 @@ public final class ClusterInformers implements AutoCloseable {
     SharedIndexInformer<Informed<V>> informer =
         factory.sharedIndexInformerFor(
             new PagedListerWatcher<>(
-                new DynamicKubernetesApi("", "v1", plural, client), kind, view, pageSize),
+                new DynamicKubernetesApi("", "v1", plural, client),
+                kind,
+                view,
+                pageSize,
+                sink.takesObjectsWhileListing()
+                    ? new PagedListerWatcher.Early<>(upsert, delete)
+                    : null),
             Informed.type(),
             0,
             watchHealth.<Informed<V>>handler(plural));
@@ -147,8 +162,13 @@ public final class ClusterInformers implements AutoCloseable {
     syncWatcher =
         new Thread(
             () -> {
+              boolean partly = false;
               try {
                 while (!closed && !informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+                  if (!partly && dependencies.stream().allMatch(SharedIndexInformer::hasSynced)) {
+                    partly = true;
+                    sink.partlySynced();
+                  }
                   Thread.sleep(20);
                 }
               } catch (InterruptedException e) {
@@ -157,6 +177,9 @@ public final class ClusterInformers implements AutoCloseable {
               }
               if (!closed) {
                 log.info("Kubernetes caches synced");
+                if (!partly) {
+                  sink.partlySynced();
+                }
                 sink.cachesSynced();
               }
               // From now on: end failure streaks (and log their recovery) even with no probe.

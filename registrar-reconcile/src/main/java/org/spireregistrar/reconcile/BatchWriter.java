@@ -267,6 +267,16 @@ public final class BatchWriter implements AutoCloseable {
       }
     }
 
+    /**
+     * Takes back the items waiting (fewer than {@code batchSize}), unsent: the caller writes them
+     * later, in a call of its own or with more.
+     */
+    public List<T> takePending() {
+      List<T> taken = pending;
+      pending = new ArrayList<>(batchSize);
+      return taken;
+    }
+
     /** Sends the items waiting (a call smaller than {@code batchSize}), if any. */
     public void flush() {
       if (pending.isEmpty() || stream.stopped()) {

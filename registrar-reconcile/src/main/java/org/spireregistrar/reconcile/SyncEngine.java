@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,8 +28,14 @@ import org.spireregistrar.kubernetes.ClusterEvents;
  *
  * <p>A full resync runs at start, every {@code resyncInterval}, on gaining leadership, and after a
  * failed SPIRE call, which backs every pass off; an object whose write failed is retried with its
- * own backoff; changes that arrive during a pass are kept for the next. Nothing is written before
- * the caches have synced or without leadership. Every deadline comes from the {@link Ticker}.
+ * own backoff; changes that arrive during a pass are kept for the next. Nothing is written without
+ * leadership, and nothing is deleted for want of an object before the caches have synced. Every
+ * deadline comes from the {@link Ticker}.
+ *
+ * <p>Cold start: the engine {@link #takesObjectsWhileListing takes objects while the informers
+ * list}, and once they are {@link #partlySynced partly synced} it runs early passes ({@link
+ * SyncPass#runEarly}) over the objects listed so far, so the first entries of 100,000 pods land
+ * while the rest are still being read; the full pass after the sync finishes the job.
  *
  * <p>Threads: the inputs (informer threads) touch only the thread-safe cluster cache and the queue,
  * whose lock is the only one; the sync thread alone uses the index, the pass and the writer.
@@ -100,6 +107,10 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
   private final SyncPass pass;
   private final AtomicReference<Thread> thread = new AtomicReference<>();
   private final AtomicLong inputEvents = new AtomicLong();
+  // Set (before the hold is lifted) once every informer has listed; passes before are early.
+  private volatile boolean synced;
+  // Counted down once the full pass after the sync has been asked for: awaitIdle waits for it.
+  private final CountDownLatch syncRequested = new CountDownLatch(1);
   private volatile long lastSuccessNanos;
 
   /**
@@ -255,7 +266,28 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
    */
   @Override
   public void cachesSynced() {
-    queue.release(CACHES_NOT_SYNCED); // which asks for a full resync
+    synced = true;
+    if (!queue.release(CACHES_NOT_SYNCED)) { // which asks for a full resync
+      queue.requestFullResync(); // the hold was lifted early
+    }
+    syncRequested.countDown();
+  }
+
+  /** Yes: see {@link #partlySynced}. */
+  @Override
+  public boolean takesObjectsWhileListing() {
+    return true;
+  }
+
+  /**
+   * The objects delivered so far may be written: early passes start (see {@link
+   * SyncPass#runEarly}); nothing is deleted for want of an object until {@link #cachesSynced}.
+   */
+  @Override
+  public void partlySynced() {
+    if (!synced) {
+      queue.release(CACHES_NOT_SYNCED);
+    }
   }
 
   /**
@@ -307,7 +339,11 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
    * @return whether that state was reached within {@code timeout}
    */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
-    return queue.awaitIdle(timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (!syncRequested.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      return false;
+    }
+    return queue.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
   }
 
   /** For tests with a fake ticker: see {@link WorkQueue#awaitParked}. */
@@ -326,7 +362,7 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
   /** Health as {@code /readyz} reports it. */
   public Status status() {
     return new Status(
-        !queue.isHeld(CACHES_NOT_SYNCED),
+        synced,
         !queue.isHeld(NOT_LEADER),
         queue.batchFailures() == 0,
         index.loaded(),
@@ -386,8 +422,12 @@ public final class SyncEngine implements ClusterEvents, AutoCloseable {
   private void sync(WorkQueue.Batch<ObjectKey> batch) {
     SyncPass.Outcome outcome;
     try {
-      // Until a list has succeeded there is no index to compare against.
-      outcome = pass.run(batch.fullResync() || !index.loaded(), batch.firstChanged());
+      if (!synced) {
+        outcome = pass.runEarly(batch.firstChanged()); // a full resync waits for the sync
+      } else {
+        // Until a list has succeeded there is no index to compare against.
+        outcome = pass.run(batch.fullResync() || !index.loaded(), batch.firstChanged());
+      }
     } catch (RuntimeException e) {
       // A bug, not an input problem: keep the engine alive and retry everything later.
       log.error("Sync pass failed unexpectedly; retrying with a full resync", e);

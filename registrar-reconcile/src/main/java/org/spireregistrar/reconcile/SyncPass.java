@@ -3,6 +3,7 @@ package org.spireregistrar.reconcile;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.Entry;
@@ -43,6 +45,13 @@ import org.spireregistrar.core.model.NodeInfo;
  * names. Once such a retry has succeeded the server is taken to apply the older rules, and from
  * then on every entry is written without those names (so later passes do not fight over them): one
  * WARN the first time, DEBUG after.
+ *
+ * <p>Early passes ({@link #runEarly}) run while the informers are still listing: they write the
+ * entries of the objects listed so far and delete nothing for want of an object (one not listed yet
+ * is not gone). So that a cold start costs no more calls than one pass would, an early pass sends
+ * only full calls: the objects whose writes are left over are carried to the next pass, which looks
+ * at them again. The full pass that follows the caches' sync writes what is left and deletes what
+ * no object calls for; it reuses the index the early passes loaded and kept.
  *
  * <p>Threads: confined to the sync thread (the cluster cache it reads is thread-safe).
  */
@@ -86,6 +95,12 @@ final class SyncPass {
   private final Map<ObjectKey, String> lastRejection = new HashMap<>();
   // Set once SPIRE refused DNS names only its older (< 1.9) rules refuse: write without them.
   private final LegacyDnsFallback dnsFallback = new LegacyDnsFallback();
+  // Objects an early pass looked at but did not write (their writes did not fill a call, or they
+  // were not in the cache), with the ticker time of their first change: the next pass looks again.
+  private final Map<ObjectKey, Long> carried = new LinkedHashMap<>();
+  // Whether the index was loaded by an early pass and every pass since succeeded: it then holds
+  // what SPIRE holds, and the full pass that follows the caches' sync need not list it again.
+  private boolean indexKeptSinceEarly;
 
   /**
    * @param recheck receives objects to look at again in a later pass (an adopted similar entry
@@ -121,17 +136,58 @@ final class SyncPass {
    * @param firstChanged the changed objects, with the ticker time of their first change
    */
   Outcome run(boolean full, Map<ObjectKey, Long> firstChanged) {
-    return new Run(full, firstChanged).run();
+    return new Run(full ? Kind.FULL : Kind.KEYED, firstChanged).run();
+  }
+
+  /**
+   * Runs an early pass, while the caches are still filling: the changed objects (and those carried
+   * from the last early pass) that are in the cache get their entries created or updated, in full
+   * calls only; nothing is deleted for want of an object. Loads the index first when no early pass
+   * has, or the last pass failed.
+   *
+   * @param firstChanged the changed objects, with the ticker time of their first change
+   */
+  Outcome runEarly(Map<ObjectKey, Long> firstChanged) {
+    return new Run(Kind.EARLY, firstChanged).run();
+  }
+
+  /** Objects carried to the next pass (see {@link #runEarly}). */
+  int carried() {
+    return carried.size();
+  }
+
+  private enum Kind {
+    /** The changed objects. */
+    KEYED,
+    /** Every object and every owned entry. */
+    FULL,
+    /** The changed objects while the caches fill; see {@link #runEarly}. */
+    EARLY
   }
 
   /** The state of one pass. */
   private final class Run {
+    private final Kind kind;
     private final boolean full;
     private final Map<ObjectKey, Long> firstChanged;
     private final long start = ticker.nanoTime();
     private Map<List<Selector>, ObjectKey> keyBySelectors;
     private List<ObjectKey> examined;
     private final Set<ObjectKey> failed = new LinkedHashSet<>();
+    // The writes of the pass, and the chunk of objects not diffed yet.
+    private long endpointsVersion;
+    private BatchWriter.Stream stream;
+    private BatchWriter.Lane<EntryId> deletes;
+    private BatchWriter.Lane<EntrySpec> creates;
+    private BatchWriter.Lane<Entry> updates;
+    private final List<EntrySpec> wanted = new ArrayList<>();
+    private final List<Entry> actual = new ArrayList<>();
+    private int inChunk;
+    // A full pass: the owned selector sets at its start, and how many of those the objects looked
+    // at had. Each object has its own selector set, and a set is only added or removed by the
+    // pass for an object it looked at, so when the two are equal no owned entry is an orphan's.
+    private int indexedAtStart;
+    private int matched;
     // Retried specs (without legacy-refused DNS names) -> the names left out.
     private final Map<EntrySpec, List<String>> leftOut = new HashMap<>();
     // Entries whose deletion was handed to the writer, by ID, until its outcome is recorded.
@@ -147,28 +203,50 @@ final class SyncPass {
     private int failedItems;
     private int rejected;
 
-    Run(boolean full, Map<ObjectKey, Long> firstChanged) {
-      this.full = full;
-      this.firstChanged = firstChanged;
+    Run(Kind kind, Map<ObjectKey, Long> firstChanged) {
+      this.kind = kind;
+      this.full = kind == Kind.FULL;
+      if (carried.isEmpty()) {
+        this.firstChanged = firstChanged;
+      } else {
+        // What earlier passes carried joins this one, with its first-change time.
+        Map<ObjectKey, Long> merged = new LinkedHashMap<>(carried);
+        firstChanged.forEach((k, t) -> merged.merge(k, t, (a, b) -> a - b <= 0 ? a : b));
+        carried.clear();
+        this.firstChanged = merged;
+      }
     }
 
     Outcome run() {
       Set<ObjectKey> keys;
       if (full) {
-        try {
-          index.load(store.list(EntryFilter.ALL));
-        } catch (EntryStoreException e) {
-          return storeFailed(e);
+        if (indexKeptSinceEarly) {
+          indexKeptSinceEarly = false; // the next full pass lists again
+        } else {
+          try {
+            index.load(store.list(EntryFilter.ALL));
+          } catch (EntryStoreException e) {
+            return storeFailed(e);
+          }
         }
         Collection<ObjectKey> known = cache.allKeys();
         // Sized for every object at once: a full pass of 100,000 pods never rehashes.
         keys = new LinkedHashSet<>(capacity(firstChanged.size() + known.size() + 64));
         keys.addAll(firstChanged.keySet());
         keys.addAll(known);
-        for (List<Selector> selectors : index.selectorSets()) {
-          ObjectKey.ofSelectors(selectors, cluster).ifPresent(keys::add);
-        }
+        // The objects of owned entries not among these are found after them (see matched).
+        indexedAtStart = index.selectorSets().size();
         log.debug("Full resync: {} objects, {} owned entries", keys.size(), index.size());
+      } else if (kind == Kind.EARLY) {
+        if (!indexKeptSinceEarly) {
+          try {
+            index.load(store.list(EntryFilter.ALL));
+          } catch (EntryStoreException e) {
+            return storeFailed(e);
+          }
+          indexKeptSinceEarly = true;
+        }
+        keys = new LinkedHashSet<>(firstChanged.keySet());
       } else {
         keys = new LinkedHashSet<>(firstChanged.keySet());
       }
@@ -182,68 +260,53 @@ final class SyncPass {
       // object a create and a delete never occur together (EntryDiff pairs leftovers as updates).
       // Desired entries computed from a pod view by earlier passes hold while no Endpoints object
       // changed since (DNS names read them).
-      long endpointsVersion = cache.endpointsVersion();
-      BatchWriter.Stream stream = writer.stream();
-      BatchWriter.Lane<EntryId> deletes = stream.deletes(this::recordDeletes);
-      BatchWriter.Lane<EntrySpec> creates = stream.creates(o -> recordCreates(o, false));
-      BatchWriter.Lane<Entry> updates = stream.updates(o -> recordUpdates(o, false));
-      List<EntrySpec> wanted = new ArrayList<>();
-      List<Entry> actual = new ArrayList<>();
-      int inChunk = 0;
+      endpointsVersion = cache.endpointsVersion();
+      stream = writer.stream();
+      deletes = stream.deletes(this::recordDeletes);
+      creates = stream.creates(o -> recordCreates(o, false));
+      updates = stream.updates(o -> recordUpdates(o, false));
+      int objects = keys.size();
       for (ObjectKey key : keys) {
         if (stream.stopped()) {
           break;
         }
-        // Desired state of each object; rejected objects keep what they have.
-        Optional<EntrySpec> spec;
-        try {
-          spec = desiredOf(key, endpointsVersion);
-        } catch (RejectedObjectException e) {
-          rejected++;
-          if (!e.getMessage().equals(lastRejection.put(key, e.getMessage()))) {
-            log.warn("{}; its entries are left as they are", e.getMessage());
+        examine(key);
+      }
+      if (full && !stream.stopped() && matched < indexedAtStart) {
+        // Some owned entries belong to no object looked at: those of objects that are gone.
+        List<ObjectKey> gone = new ArrayList<>();
+        for (List<Selector> selectors : List.copyOf(index.selectorSets())) {
+          ObjectKey.ofSelectors(selectors, cluster)
+              .filter(k -> !keys.contains(k))
+              .ifPresent(gone::add);
+        }
+        objects += gone.size();
+        for (ObjectKey key : gone) {
+          if (stream.stopped()) {
+            break;
           }
-          continue;
+          examine(key);
         }
-        lastRejection.remove(key);
-        if (dnsFallback.active()) {
-          spec = spec.map(s -> withoutLegacyRefused(s, key));
-        }
-        List<Selector> selectors;
-        if (spec.isPresent()) {
-          desired++;
-          selectors = spec.get().selectors(); // the object's key, computed once
-        } else {
-          selectors = selectorsOf(key);
-        }
-        List<Entry> have = index.get(selectors);
-        examined.add(key);
-        if (spec.isPresent() && have.size() == 1 && have.get(0).spec().equals(spec.get())) {
-          unchanged++; // the usual case of a full pass, as EntryDiff would find it
-          shareDesired(key, have.get(0).spec());
-          stream.poll();
-          continue;
-        }
-        spec.ifPresent(wanted::add);
-        actual.addAll(have);
-        keyBySelectors.put(selectors, key);
-        if (++inChunk == CHUNK) {
-          diff(wanted, actual, deletes, creates, updates);
-          inChunk = 0;
-        }
-        stream.poll();
       }
       if (!stream.stopped()) {
-        diff(wanted, actual, deletes, creates, updates);
+        diff();
       }
-      // The last calls, smaller than a batch: each kind finished before the next is sent, as
-      // deletes, creates and updates always were.
-      deletes.flush();
-      stream.awaitAll();
-      creates.flush();
-      stream.awaitAll();
-      updates.flush();
-      stream.awaitAll();
+      if (kind == Kind.EARLY) {
+        // Calls smaller than a batch wait for more objects: their objects are carried.
+        carryAll(deletes.takePending(), id -> deleting.remove(id).spec().selectors());
+        carryAll(creates.takePending(), EntrySpec::selectors);
+        carryAll(updates.takePending(), e -> e.spec().selectors());
+        stream.awaitAll();
+      } else {
+        // The last calls, smaller than a batch: each kind finished before the next is sent, as
+        // deletes, creates and updates always were.
+        deletes.flush();
+        stream.awaitAll();
+        creates.flush();
+        stream.awaitAll();
+        updates.flush();
+        stream.awaitAll();
+      }
       Optional<Outcome> stopped = stopped(stream);
       if (stopped.isEmpty() && !createRetries.isEmpty()) {
         List<WriteOutcome<EntrySpec>> outcomes = writer.create(createRetries);
@@ -255,16 +318,83 @@ final class SyncPass {
         recordUpdates(outcomes, true);
         stopped = stopped(outcomes);
       }
-      return stopped.orElseGet(() -> completed(keys.size()));
+      int total = objects;
+      return stopped.orElseGet(() -> completed(total));
+    }
+
+    /** Whether the cache holds the object of {@code key}. */
+    private boolean inCache(ObjectKey key) {
+      return key instanceof ObjectKey.Pod p
+          ? cache.cachedPod(p) != null
+          : cache.node(((ObjectKey.Node) key).name()) != null;
+    }
+
+    /** Carries the objects of writes taken back unsent to the next pass. */
+    private <T> void carryAll(List<T> unsent, Function<T, List<Selector>> selectors) {
+      for (T item : unsent) {
+        carry(keyBySelectors.get(selectors.apply(item)));
+      }
+    }
+
+    private void carry(ObjectKey key) {
+      carried.put(key, firstChanged.getOrDefault(key, start));
+    }
+
+    /**
+     * Looks at one object: its desired entry against the owned entries with its selectors; what
+     * differs joins the chunk, which is diffed and handed to the lanes when full.
+     */
+    private void examine(ObjectKey key) {
+      if (kind == Kind.EARLY && !inCache(key)) {
+        // Not listed yet, or deleted while listing: the full pass after the sync decides.
+        carry(key);
+        return;
+      }
+      // Desired state of each object; rejected objects keep what they have.
+      Optional<EntrySpec> spec;
+      try {
+        spec = desiredOf(key, endpointsVersion);
+      } catch (RejectedObjectException e) {
+        rejected++;
+        if (!e.getMessage().equals(lastRejection.put(key, e.getMessage()))) {
+          log.warn("{}; its entries are left as they are", e.getMessage());
+        }
+        return;
+      }
+      lastRejection.remove(key);
+      if (dnsFallback.active()) {
+        spec = spec.map(s -> withoutLegacyRefused(s, key));
+      }
+      List<Selector> selectors;
+      if (spec.isPresent()) {
+        desired++;
+        selectors = spec.get().selectors(); // the object's key, computed once
+      } else {
+        selectors = selectorsOf(key);
+      }
+      List<Entry> have = index.get(selectors);
+      if (!have.isEmpty()) {
+        matched++;
+      }
+      examined.add(key);
+      if (spec.isPresent() && have.size() == 1 && have.get(0).spec().equals(spec.get())) {
+        unchanged++; // the usual case of a full pass, as EntryDiff would find it
+        shareDesired(key, have.get(0).spec());
+        stream.poll();
+        return;
+      }
+      spec.ifPresent(wanted::add);
+      actual.addAll(have);
+      keyBySelectors.put(selectors, key);
+      if (++inChunk == CHUNK) {
+        diff();
+      }
+      stream.poll();
     }
 
     /** Diffs a chunk of objects and hands its writes to the lanes; empties the chunk. */
-    private void diff(
-        List<EntrySpec> wanted,
-        List<Entry> actual,
-        BatchWriter.Lane<EntryId> deletes,
-        BatchWriter.Lane<EntrySpec> creates,
-        BatchWriter.Lane<Entry> updates) {
+    private void diff() {
+      inChunk = 0;
       if (wanted.isEmpty() && actual.isEmpty()) {
         return;
       }
@@ -418,6 +548,7 @@ final class SyncPass {
     /** How a stream of writes that leadership loss or a call failure cut short ends the pass. */
     private Optional<Outcome> stopped(BatchWriter.Stream stream) {
       if (stream.leadershipLost()) {
+        abandoned();
         return Optional.of(new LeadershipLost());
       }
       return stream.failure().map(this::storeFailed);
@@ -426,6 +557,7 @@ final class SyncPass {
     /** Ends the pass after a batch of writes that leadership loss or a call failure cut short. */
     private Optional<Outcome> stopped(List<? extends WriteOutcome<?>> outcomes) {
       if (WriteOutcome.leadershipLost(outcomes)) {
+        abandoned();
         return Optional.of(new LeadershipLost());
       }
       return WriteOutcome.firstCallFailure(outcomes).map(this::storeFailed);
@@ -435,7 +567,7 @@ final class SyncPass {
       long now = ticker.nanoTime();
       List<ObjectKey> synced = new ArrayList<>(examined.size());
       for (ObjectKey key : examined) {
-        if (!failed.contains(key)) {
+        if (!failed.contains(key) && !carried.containsKey(key)) {
           synced.add(key);
           Long since = firstChanged.get(key);
           if (since != null) {
@@ -448,10 +580,20 @@ final class SyncPass {
     }
 
     private Outcome storeFailed(EntryStoreException e) {
+      abandoned();
       long now = ticker.nanoTime();
       listener.onStoreError(e.getMessage());
       listener.onPass(report(firstChanged.size(), now - start, e.getMessage()));
       return new StoreFailed(e);
+    }
+
+    /**
+     * The pass stopped short: the index may no longer be what SPIRE holds, and what the pass was to
+     * look at is carried whole (the queue takes back only its own keys, not those carried).
+     */
+    private void abandoned() {
+      indexKeptSinceEarly = false;
+      firstChanged.forEach(carried::putIfAbsent);
     }
 
     private SyncReport report(int objects, long nanos, String error) {
