@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  */
 final class CpuMeter {
   /** Registrar-side thread name prefixes. */
-  static final List<String> PREFIXES = List.of("registrar-sync", "spire-uds", "bench-");
+  static final List<String> PREFIXES = List.of("registrar-", "spire-uds", "bench-");
 
   /** With {@code --source api}: thread name prefixes that are not the registrar side. */
   static final List<String> NOT_REGISTRAR =

@@ -52,9 +52,11 @@ final class EntryDatabase {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final TreeMap<String, Entry> byId = new TreeMap<>();
   private final Map<SimilarityKey, TreeSet<String>> bySimilarity = new HashMap<>();
-  private final Map<String, TreeSet<String>> byParent = new HashMap<>();
-  private final Map<String, TreeSet<String>> bySpiffeId = new HashMap<>();
-  private final Map<String, TreeSet<String>> bySelector = new HashMap<>();
+  // Posting lists, unordered (a tree per selector made every create pay for several sorted
+  // inserts); a filtered list sorts its candidates, which are few.
+  private final Map<String, Set<String>> byParent = new HashMap<>();
+  private final Map<String, Set<String>> bySpiffeId = new HashMap<>();
+  private final Map<String, Set<String>> bySelector = new HashMap<>();
   private final Set<String> federatedBundles = ConcurrentHashMap.newKeySet();
   private final TrustDomain td;
   private final SpireRules rules;
@@ -287,7 +289,7 @@ final class EntryDatabase {
   boolean hasAdminEntry(String spiffeId) {
     lock.readLock().lock();
     try {
-      for (String id : bySpiffeId.getOrDefault(spiffeId, new TreeSet<>())) {
+      for (String id : bySpiffeId.getOrDefault(spiffeId, Set.of())) {
         if (byId.get(id).getAdmin()) {
           return true;
         }
@@ -343,32 +345,37 @@ final class EntryDatabase {
       return byId.navigableKeySet();
     }
     if (f.hasBySpiffeId()) {
-      return bySpiffeId.getOrDefault(idString(f.getBySpiffeId()), new TreeSet<>());
+      return sorted(bySpiffeId.getOrDefault(idString(f.getBySpiffeId()), Set.of()));
     }
     if (f.hasByParentId()) {
-      return byParent.getOrDefault(idString(f.getByParentId()), new TreeSet<>());
+      return sorted(byParent.getOrDefault(idString(f.getByParentId()), Set.of()));
     }
     if (f.hasBySelectors() && f.getBySelectors().getSelectorsCount() > 0) {
       SelectorMatch.MatchBehavior m = f.getBySelectors().getMatch();
       if (m == SelectorMatch.MatchBehavior.MATCH_EXACT
           || m == SelectorMatch.MatchBehavior.MATCH_SUPERSET) {
         // Every match has every filter selector: the smallest posting list is enough.
-        NavigableSet<String> smallest = null;
+        Set<String> smallest = null;
         for (Selector s : f.getBySelectors().getSelectorsList()) {
-          NavigableSet<String> ids = bySelector.getOrDefault(selectorString(s), new TreeSet<>());
+          Set<String> ids = bySelector.getOrDefault(selectorString(s), Set.of());
           if (smallest == null || ids.size() < smallest.size()) {
             smallest = ids;
           }
         }
-        return smallest;
+        return sorted(smallest);
       }
       TreeSet<String> union = new TreeSet<>();
       for (Selector s : f.getBySelectors().getSelectorsList()) {
-        union.addAll(bySelector.getOrDefault(selectorString(s), new TreeSet<>()));
+        union.addAll(bySelector.getOrDefault(selectorString(s), Set.of()));
       }
       return union;
     }
     return byId.navigableKeySet();
+  }
+
+  /** IDs in order, as pages are cut. */
+  private static NavigableSet<String> sorted(Set<String> ids) {
+    return new TreeSet<>(ids);
   }
 
   /** SPIRE's filter semantics (spire-api.md §8.3); all set filters are ANDed. */
@@ -542,10 +549,10 @@ final class EntryDatabase {
     String id = e.getId();
     byId.put(id, e);
     bySimilarity.computeIfAbsent(similarityKey(e), k -> new TreeSet<>()).add(id);
-    byParent.computeIfAbsent(idString(e.getParentId()), k -> new TreeSet<>()).add(id);
-    bySpiffeId.computeIfAbsent(idString(e.getSpiffeId()), k -> new TreeSet<>()).add(id);
+    byParent.computeIfAbsent(idString(e.getParentId()), k -> new HashSet<>()).add(id);
+    bySpiffeId.computeIfAbsent(idString(e.getSpiffeId()), k -> new HashSet<>()).add(id);
     for (Selector s : e.getSelectorsList()) {
-      bySelector.computeIfAbsent(selectorString(s), k -> new TreeSet<>()).add(id);
+      bySelector.computeIfAbsent(selectorString(s), k -> new HashSet<>()).add(id);
     }
   }
 
@@ -560,8 +567,8 @@ final class EntryDatabase {
     }
   }
 
-  private static <K> void removeFrom(Map<K, TreeSet<String>> index, K key, String id) {
-    TreeSet<String> ids = index.get(key);
+  private static <K, S extends Set<String>> void removeFrom(Map<K, S> index, K key, String id) {
+    S ids = index.get(key);
     if (ids != null) {
       ids.remove(id);
       if (ids.isEmpty()) {
