@@ -106,6 +106,23 @@ class GrpcEntryStoreTest {
   }
 
   @Test
+  void aPageAskedForWhileThePreviousIsDecodedIsAskedAgainWhenThatCallFails() {
+    GrpcEntryStore store = store(FAST.withPageSize(500));
+    store.create(pods(1_200));
+    spire.resetCounters();
+    // The first page is served; the call for the second, sent while the first is decoded, fails.
+    spire.faults().failRpcsOf("ListEntries", 1, 1);
+
+    List<Entry> all = store.list(EntryFilter.ALL);
+
+    assertThat(all).hasSize(1_200);
+    assertThat(all.stream().map(Entry::id).distinct()).hasSize(1_200);
+    // Three pages, and the second page once more.
+    assertThat(spire.counters().rpcs("ListEntries")).isEqualTo(4);
+    assertThat(spire.counters().entries("ListEntries")).isEqualTo(1_200);
+  }
+
+  @Test
   void listHalvesThePageSizeWhenAPageExceedsTheInboundLimit() {
     store(FAST).create(pods(100));
     GrpcEntryStore small = store(FAST.withPageSize(500).withMaxInboundMessageBytes(4096));

@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -287,6 +289,7 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
   private final List<AutoCloseable> resources;
   private final Clock clock;
   private final EntryGrpc.EntryBlockingStub entryStub;
+  private final EntryGrpc.EntryFutureStub entryFutures;
   private final BundleGrpc.BundleBlockingStub bundleStub;
   private final ConcurrentHashMap<TrustDomain, Instant> bundlesSeen = new ConcurrentHashMap<>();
   // Values many entries share (trust domain, node IDs): one instance each, for the index.
@@ -314,6 +317,7 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
     this.resources = List.copyOf(resources);
     this.clock = clock;
     this.entryStub = EntryGrpc.newBlockingStub(channel);
+    this.entryFutures = EntryGrpc.newFutureStub(channel);
     this.bundleStub = BundleGrpc.newBlockingStub(channel);
   }
 
@@ -435,6 +439,9 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
     List<Entry> out = new ArrayList<>();
     String token = "";
     int pageSize = options.pageSize();
+    // The next page is asked for as soon as its token is known, and comes while this one is
+    // decoded; should that early call fail, the page is asked for again with the usual retries.
+    Future<ListEntriesResponse> early = null;
     while (true) {
       ListEntriesRequest request =
           ListEntriesRequest.newBuilder()
@@ -444,7 +451,12 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
               .build();
       ListEntriesResponse response;
       try {
-        response = call("ListEntries", () -> entryStub().listEntries(request));
+        Future<ListEntriesResponse> asked = early;
+        early = null;
+        response =
+            asked != null
+                ? awaitEarly(asked, request)
+                : call("ListEntries", () -> entryStub().listEntries(request));
       } catch (EntryStoreException e) {
         if (statusCode(e) == Status.Code.RESOURCE_EXHAUSTED && pageSize > 1) {
           pageSize = Math.max(1, pageSize / 2);
@@ -455,6 +467,10 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
         }
         throw e;
       }
+      token = response.getNextPageToken();
+      if (!token.isEmpty()) {
+        early = askEarly(request.toBuilder().setPageToken(token).build());
+      }
       for (org.spireregistrar.spire.proto.types.Entry e : response.getEntriesList()) {
         try {
           out.add(ProtoMapping.fromProto(e, canonical));
@@ -463,10 +479,36 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
               "Ignoring registration entry {} that is not valid: {}", e.getId(), ex.getMessage());
         }
       }
-      token = response.getNextPageToken();
       if (token.isEmpty()) {
         return out;
       }
+    }
+  }
+
+  /** Sends a list request without waiting for it; null when the store is closed. */
+  private Future<ListEntriesResponse> askEarly(ListEntriesRequest request) {
+    if (closed) {
+      return null;
+    }
+    return entryFutures
+        .withDeadlineAfter(options.rpcDeadline().toMillis(), TimeUnit.MILLISECONDS)
+        .listEntries(request);
+  }
+
+  /**
+   * The answer to a request {@link #askEarly asked early}; if that call failed, {@code request} is
+   * made again as any call is, with its retries.
+   */
+  private ListEntriesResponse awaitEarly(
+      Future<ListEntriesResponse> asked, ListEntriesRequest request) {
+    try {
+      return asked.get();
+    } catch (InterruptedException e) {
+      asked.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new EntryStoreException("SPIRE server " + target + ": ListEntries interrupted", true);
+    } catch (ExecutionException e) {
+      return call("ListEntries", () -> entryStub().listEntries(request));
     }
   }
 

@@ -98,6 +98,49 @@ public final class Faults {
   }
 
   /**
+   * Of the next RPCs of {@code method} (e.g. {@code ListEntries}), the first {@code skip} are
+   * served and the {@code count} after them fail with UNAVAILABLE (deterministic, for tests of one
+   * call among several); replaces an earlier such fault.
+   */
+  public Faults failRpcsOf(String method, int skip, int count) {
+    if (skip < 0 || count < 0) {
+      throw new IllegalArgumentException("skip and count must not be negative");
+    }
+    methodFault = new MethodFault(Objects.requireNonNull(method, "method"), skip, count);
+    return this;
+  }
+
+  /** What {@link #failRpcsOf} set: RPCs of {@code method} still to serve, then to fail. */
+  private static final class MethodFault {
+    final String method;
+    int skip;
+    int count;
+
+    MethodFault(String method, int skip, int count) {
+      this.method = method;
+      this.skip = skip;
+      this.count = count;
+    }
+
+    synchronized boolean fails(String rpc) {
+      if (!method.equals(rpc)) {
+        return false;
+      }
+      if (skip > 0) {
+        skip--;
+        return false;
+      }
+      if (count > 0) {
+        count--;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  private volatile MethodFault methodFault;
+
+  /**
    * Items whose spec matches {@code which} fail with {@code code} and {@code message}, and nothing
    * is written for them. On update the spec is the entry after the update; on delete, the stored
    * entry's. Later registrations are checked after earlier ones.
@@ -121,12 +164,17 @@ public final class Faults {
     unavailable = false;
     unavailableUntil = Instant.MIN;
     failNext.set(0);
+    methodFault = null;
     itemFailures = List.of();
     return this;
   }
 
-  boolean rpcUnavailable() {
+  boolean rpcUnavailable(String method) {
     if (unavailable || clock.instant().isBefore(unavailableUntil)) {
+      return true;
+    }
+    MethodFault f = methodFault;
+    if (f != null && f.fails(method)) {
       return true;
     }
     return failNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;

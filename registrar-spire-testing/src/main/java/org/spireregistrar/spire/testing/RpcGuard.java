@@ -41,7 +41,7 @@ final class RpcGuard {
       if (!latency.isZero() && cancelledWithin(latency)) {
         return; // the client gave up (deadline) or the server is stopping: nobody to answer
       }
-      if (faults.rpcUnavailable()) {
+      if (faults.rpcUnavailable(method)) {
         throw Status.UNAVAILABLE
             .withDescription("in-memory SPIRE server is unavailable (injected fault)")
             .asRuntimeException();
