@@ -6,6 +6,18 @@ import java.util.Objects;
 /** A SPIRE selector {@code type:value}, e.g. {@code k8s:ns:default}. */
 public record Selector(String type, String value) implements Comparable<Selector> {
 
+  // equals and hashCode by hand: the generated ones go through method handles, which showed in
+  // profiles of a full pass (these are hash keys of every index the engine keeps).
+  @Override
+  public boolean equals(Object o) {
+    return this == o || (o instanceof Selector s && type.equals(s.type) && value.equals(s.value));
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * type.hashCode() + value.hashCode();
+  }
+
   private static final Comparator<Selector> ORDER =
       Comparator.comparing(Selector::type).thenComparing(Selector::value);
 

@@ -1,8 +1,8 @@
 package org.spireregistrar.reconcile;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -186,13 +186,30 @@ final class ClusterCache {
     return out;
   }
 
-  /** Keys of every pod and node known. */
-  Collection<ObjectKey> allKeys() {
-    List<ObjectKey> keys = new ArrayList<>(pods.size() + nodes.size());
-    keys.addAll(pods.keySet());
-    for (String n : nodes.keySet()) {
-      keys.add(new ObjectKey.Node(n));
-    }
-    return keys;
+  /** Pods and nodes held. */
+  int size() {
+    return pods.size() + nodes.size();
+  }
+
+  /**
+   * Every pod's and node's key, read from the cache as it is iterated (no copy is made): weakly
+   * consistent, so an object added or removed meanwhile may or may not be among them.
+   */
+  Iterable<ObjectKey> keys() {
+    return () ->
+        new Iterator<>() {
+          private final Iterator<ObjectKey.Pod> pod = pods.keySet().iterator();
+          private final Iterator<String> node = nodes.keySet().iterator();
+
+          @Override
+          public boolean hasNext() {
+            return pod.hasNext() || node.hasNext();
+          }
+
+          @Override
+          public ObjectKey next() {
+            return pod.hasNext() ? pod.next() : new ObjectKey.Node(node.next());
+          }
+        };
   }
 }

@@ -13,6 +13,19 @@ public sealed interface ObjectKey permits ObjectKey.Pod, ObjectKey.Node {
 
   /** A pod by namespace and name (not UID: a recreated StatefulSet pod keeps its entry). */
   record Pod(String namespace, String name) implements ObjectKey {
+    // equals and hashCode by hand: the generated ones go through method handles, which showed in
+    // profiles of a full pass (every key of a pass is hashed several times).
+    @Override
+    public boolean equals(Object o) {
+      return this == o
+          || (o instanceof Pod p && name.equals(p.name) && namespace.equals(p.namespace));
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * namespace.hashCode() + name.hashCode();
+    }
+
     @Override
     public String toString() {
       return "pod " + namespace + "/" + name;
@@ -21,6 +34,16 @@ public sealed interface ObjectKey permits ObjectKey.Pod, ObjectKey.Node {
 
   /** A node by name. */
   record Node(String name) implements ObjectKey {
+    @Override
+    public boolean equals(Object o) {
+      return this == o || (o instanceof Node n && name.equals(n.name));
+    }
+
+    @Override
+    public int hashCode() {
+      return name.hashCode();
+    }
+
     @Override
     public String toString() {
       return "node " + name;

@@ -1,7 +1,6 @@
 package org.spireregistrar.reconcile;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -218,7 +217,6 @@ final class SyncPass {
     }
 
     Outcome run() {
-      Set<ObjectKey> keys;
       if (full) {
         if (indexKeptSinceEarly) {
           indexKeptSinceEarly = false; // the next full pass lists again
@@ -229,14 +227,9 @@ final class SyncPass {
             return storeFailed(e);
           }
         }
-        Collection<ObjectKey> known = cache.allKeys();
-        // Sized for every object at once: a full pass of 100,000 pods never rehashes.
-        keys = new LinkedHashSet<>(capacity(firstChanged.size() + known.size() + 64));
-        keys.addAll(firstChanged.keySet());
-        keys.addAll(known);
-        // The objects of owned entries not among these are found after them (see matched).
+        // The objects of owned entries not among the cache's are found after them (see matched).
         indexedAtStart = index.selectorSets().size();
-        log.debug("Full resync: {} objects, {} owned entries", keys.size(), index.size());
+        log.debug("Full resync: {} owned entries", index.size());
       } else if (kind == Kind.EARLY) {
         if (!indexKeptSinceEarly) {
           try {
@@ -246,12 +239,9 @@ final class SyncPass {
           }
           indexKeptSinceEarly = true;
         }
-        keys = new LinkedHashSet<>(firstChanged.keySet());
-      } else {
-        keys = new LinkedHashSet<>(firstChanged.keySet());
       }
-      keyBySelectors = new HashMap<>(capacity(keys.size()));
-      examined = new ArrayList<>(keys.size());
+      keyBySelectors = new HashMap<>();
+      examined = new ArrayList<>(full ? cache.size() + 16 : firstChanged.size());
 
       // Objects are diffed a chunk at a time and their writes streamed: a call goes out as soon as
       // it is full and its results are recorded while the rest is still being computed, so the
@@ -265,19 +255,33 @@ final class SyncPass {
       deletes = stream.deletes(this::recordDeletes);
       creates = stream.creates(o -> recordCreates(o, false));
       updates = stream.updates(o -> recordUpdates(o, false));
-      int objects = keys.size();
-      for (ObjectKey key : keys) {
+      // The changed objects first, in the order they changed; a full pass then walks the cache
+      // (without copying its keys) and looks for owned entries of no object.
+      int objects = firstChanged.size();
+      for (ObjectKey key : firstChanged.keySet()) {
         if (stream.stopped()) {
           break;
         }
         examine(key);
       }
+      if (full) {
+        for (ObjectKey key : cache.keys()) {
+          if (stream.stopped()) {
+            break;
+          }
+          if (firstChanged.isEmpty() || !firstChanged.containsKey(key)) {
+            objects++;
+            examine(key);
+          }
+        }
+      }
       if (full && !stream.stopped() && matched < indexedAtStart) {
-        // Some owned entries belong to no object looked at: those of objects that are gone.
+        // Some owned entries belong to no object looked at: those of objects that are gone (an
+        // object added meanwhile is in the cache, and its change is queued for the next pass).
         List<ObjectKey> gone = new ArrayList<>();
         for (List<Selector> selectors : List.copyOf(index.selectorSets())) {
           ObjectKey.ofSelectors(selectors, cluster)
-              .filter(k -> !keys.contains(k))
+              .filter(k -> !inCache(k) && !firstChanged.containsKey(k))
               .ifPresent(gone::add);
         }
         objects += gone.size();
@@ -379,7 +383,9 @@ final class SyncPass {
       examined.add(key);
       if (spec.isPresent() && have.size() == 1 && have.get(0).spec().equals(spec.get())) {
         unchanged++; // the usual case of a full pass, as EntryDiff would find it
-        shareDesired(key, have.get(0).spec());
+        if (spec.get() != have.get(0).spec()) {
+          shareDesired(key, have.get(0).spec());
+        }
         stream.poll();
         return;
       }
@@ -565,10 +571,19 @@ final class SyncPass {
 
     private Outcome completed(int objects) {
       long now = ticker.nanoTime();
-      List<ObjectKey> synced = new ArrayList<>(examined.size());
-      for (ObjectKey key : examined) {
-        if (!failed.contains(key) && !carried.containsKey(key)) {
-          synced.add(key);
+      List<ObjectKey> synced;
+      if (failed.isEmpty() && carried.isEmpty()) {
+        synced = examined; // the usual case: every object looked at is in sync
+      } else {
+        synced = new ArrayList<>(examined.size());
+        for (ObjectKey key : examined) {
+          if (!failed.contains(key) && !carried.containsKey(key)) {
+            synced.add(key);
+          }
+        }
+      }
+      if (!firstChanged.isEmpty()) {
+        for (ObjectKey key : synced) {
           Long since = firstChanged.get(key);
           if (since != null) {
             listener.onObjectSynced(key, now - since);

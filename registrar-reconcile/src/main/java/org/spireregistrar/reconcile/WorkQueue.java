@@ -320,8 +320,10 @@ public final class WorkQueue<K> {
       end(batch);
       long now = ticker.nanoTime();
       batchFailures = 0;
-      for (K key : synced) {
-        failures.remove(key);
+      if (!failures.isEmpty()) {
+        for (K key : synced) {
+          failures.remove(key);
+        }
       }
       for (K key : failed) {
         int attempt = failures.merge(key, 1, Integer::sum);
