@@ -10,13 +10,16 @@ import io.kubernetes.client.openapi.ApiClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,9 +49,16 @@ import org.spireregistrar.kubernetes.testing.StandInRequest;
  * managed fields, containers, status and unrelated labels and annotations), for every reconcile
  * policy with and without DNS names. A field the policy reads that the reduction dropped would
  * change an entry here.
+ *
+ * <p>Also: a sink that takes objects while listing gets each object of the first lists as its page
+ * is decoded, before the list is whole; a list that fails part way never leaves it with an object
+ * the list that succeeds does not hold; a sink that does not take them sees only the informers'
+ * events.
  */
 class InformedViewsTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
+  // Lists that fail are tried again after the reflector's backoff.
+  private static final Duration LIST_WAIT = Duration.ofSeconds(60);
   private static final int PAGE = 2;
 
   private KubernetesApiStandIn k8s;
@@ -162,6 +172,66 @@ class InformedViewsTest {
     assertThat(k8s.requestCount("list", "pods")).isGreaterThan(listsBefore);
   }
 
+  private Set<String> podsInApi() {
+    return k8s.list("/api/v1/pods").stream()
+        .map(InformedViewsTest::ref)
+        .collect(Collectors.toSet());
+  }
+
+  private static String ref(ObjectNode o) {
+    return o.path("metadata").path("namespace").asText()
+        + "/"
+        + o.path("metadata").path("name").asText();
+  }
+
+  @Test
+  void pagesArriveBeforeTheListIsWholeAndAFailedListLeavesNoPhantom() throws Exception {
+    List<String> all = k8s.list("/api/v1/pods").stream().map(InformedViewsTest::ref).toList();
+    assertThat(all).hasSizeGreaterThan(2 * PAGE);
+    Recorder recorder = new Recorder(true);
+    // Every page after the first fails: the list cannot finish.
+    AutoCloseable laterPages =
+        k8s.failRequests(r -> r.is("list", "pods") && r.query().contains("continue="), 500);
+    informers = new ClusterInformers(k8s.client(), recorder, true, UnaryOperator.identity(), PAGE);
+    informers.start();
+
+    // The first page's pods arrived, though the list never completed.
+    await().atMost(LIST_WAIT).until(() -> recorder.pods.size() == PAGE);
+    assertThat(recorder.calls).doesNotContain("cachesSynced");
+    assertThat(k8s.requestCount("list", "pods")).isGreaterThanOrEqualTo(2);
+
+    // One of them is deleted before the list succeeds: it must not stay with the sink.
+    String deleted = recorder.pods.keySet().iterator().next();
+    assertThat(k8s.delete("/api/v1/namespaces/" + deleted.replace("/", "/pods/"))).isTrue();
+    laterPages.close();
+
+    await().atMost(LIST_WAIT).until(() -> recorder.calls.contains("cachesSynced"));
+    await().atMost(LIST_WAIT).until(() -> recorder.pods.keySet().equals(podsInApi()));
+    assertThat(recorder.pods).doesNotContainKey(deleted);
+    assertThat(recorder.deleted).contains(deleted);
+    // The Endpoints had synced before the pods: acting on what was listed was allowed first.
+    assertThat(recorder.calls.indexOf("partlySynced"))
+        .isGreaterThanOrEqualTo(0)
+        .isLessThan(recorder.calls.indexOf("cachesSynced"));
+    assertThat(recorder.calls.stream().filter("partlySynced"::equals)).hasSize(1);
+  }
+
+  @Test
+  void aSinkThatDoesNotTakeObjectsWhileListingSeesNothingBeforeTheListIsWhole() throws Exception {
+    Recorder recorder = new Recorder(false);
+    AutoCloseable laterPages =
+        k8s.failRequests(r -> r.is("list", "pods") && r.query().contains("continue="), 500);
+    informers = new ClusterInformers(k8s.client(), recorder, false, UnaryOperator.identity(), PAGE);
+    informers.start();
+    // Lists were tried (and failed) more than once, and nothing arrived from the first pages.
+    await().atMost(LIST_WAIT).until(() -> k8s.requestCount("list", "pods") >= 4);
+    assertThat(recorder.pods).isEmpty();
+    laterPages.close();
+    await().atMost(LIST_WAIT).until(() -> recorder.calls.contains("cachesSynced"));
+    await().atMost(LIST_WAIT).until(() -> recorder.pods.keySet().equals(podsInApi()));
+    assertThat(recorder.deleted).isEmpty();
+  }
+
   /** The objects as the stand-in holds them, whole, through the same mapping. */
   private ClusterObjects whole() {
     ObjectViews views = new ObjectViews(ObjectViews.Strictness.LENIENT, "");
@@ -204,12 +274,26 @@ class InformedViewsTest {
     return recorder;
   }
 
-  /** What the informers delivered, by key. */
+  /** What the informers delivered, by key; the lifecycle calls in order. */
   private static final class Recorder implements ClusterEvents {
+    final boolean early;
     final Map<String, Workload> pods = new ConcurrentHashMap<>();
     final Map<String, NodeInfo> nodes = new ConcurrentHashMap<>();
     final Map<String, EndpointsInfo> endpoints = new ConcurrentHashMap<>();
+    final List<String> deleted = Collections.synchronizedList(new ArrayList<>());
+    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final CountDownLatch synced = new CountDownLatch(1);
+
+    Recorder() {
+      this(false);
+    }
+
+    /**
+     * @param early whether it takes objects while listing
+     */
+    Recorder(boolean early) {
+      this.early = early;
+    }
 
     ClusterObjects objects() {
       return new ClusterObjects(
@@ -227,6 +311,7 @@ class InformedViewsTest {
     @Override
     public void podDeleted(String namespace, String name) {
       pods.remove(namespace + "/" + name);
+      deleted.add(namespace + "/" + name);
     }
 
     @Override
@@ -251,7 +336,18 @@ class InformedViewsTest {
 
     @Override
     public void cachesSynced() {
+      calls.add("cachesSynced");
       synced.countDown();
+    }
+
+    @Override
+    public boolean takesObjectsWhileListing() {
+      return early;
+    }
+
+    @Override
+    public void partlySynced() {
+      calls.add("partlySynced");
     }
   }
 
