@@ -540,17 +540,7 @@ final class SpiffeIdController {
   }
 
   private void requireMember(SpiffeIdObject s, String what, SpiffeId id) {
-    if (!id.trustDomain().equals(trustDomain)) {
-      throw new RejectedObjectException(
-          "SpiffeID",
-          s.namespace(),
-          s.name(),
-          what
-              + " "
-              + GoQuote.quote(id.toString())
-              + " is not in the trust domain of the SPIRE server "
-              + GoQuote.quote(trustDomain.name()));
-    }
+    CrdEntries.requireInTrustDomain(s.namespace(), s.name(), what, id, trustDomain);
   }
 
   private void learnIdSupport(EntryId requested, EntryId got) {

@@ -540,8 +540,10 @@ public record ServerDiff(
         spec =
             CrdEntries.spiffeIdEntry(
                 s, objects.endpoints(), config.crd().addSvcDnsName(), warning -> {});
-        requireMember(s, "SPIFFE ID", spec.spiffeId().trustDomain());
-        requireMember(s, "parent ID", spec.parentId().trustDomain());
+        CrdEntries.requireInTrustDomain(
+            s.namespace(), s.name(), "SPIFFE ID", spec.spiffeId(), trustDomain);
+        CrdEntries.requireInTrustDomain(
+            s.namespace(), s.name(), "parent ID", spec.parentId(), trustDomain);
       } catch (RejectedObjectException e) {
         // Ignored by the controller: nothing written or deleted for it.
         if (!s.entryId().isEmpty()) {
@@ -550,16 +552,6 @@ public record ServerDiff(
         return;
       }
       link(spec, s);
-    }
-
-    private void requireMember(SpiffeIdResource s, String what, TrustDomain td) {
-      if (!td.equals(trustDomain)) {
-        throw new RejectedObjectException(
-            "SpiffeID",
-            s.namespace(),
-            s.name(),
-            what + " is not in the trust domain of the SPIRE server \"" + trustDomain + "\"");
-      }
     }
 
     private void link(EntrySpec spec, SpiffeIdResource s) {

@@ -170,8 +170,8 @@ class ServerDiffTest {
         .containsExactlyEntriesOf(Map.of("k8s-workload-registrar.c1.kept", Reason.REJECTED_OBJECT));
     assertThat(diff.untouched().get(0).detail())
         .isEqualTo(
-            "SpiffeID ns/elsewhere: SPIFFE ID is not in the trust domain of the SPIRE server"
-                + " \"example.org\"");
+            "SpiffeID ns/elsewhere: SPIFFE ID \"spiffe://other.org/x\" is not in the trust domain"
+                + " of the SPIRE server \"example.org\"");
   }
 
   @Test

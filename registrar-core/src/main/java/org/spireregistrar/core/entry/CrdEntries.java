@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.spireregistrar.core.EntrySpec;
+import org.spireregistrar.core.GoQuote;
 import org.spireregistrar.core.RejectedObjectException;
 import org.spireregistrar.core.Selector;
 import org.spireregistrar.core.SpiffeId;
@@ -189,6 +190,27 @@ public final class CrdEntries {
   public EntrySpec spiffeIdEntry(
       SpiffeIdResource resource, Collection<EndpointsInfo> endpoints, Consumer<String> warnings) {
     return spiffeIdEntry(resource, endpoints, addSvcDnsName, warnings);
+  }
+
+  /**
+   * Rejects a SpiffeID whose entry's {@code what} ("SPIFFE ID", "parent ID") is not in the SPIRE
+   * server's trust domain, with the message the SpiffeID controller logs and {@code plan} shows.
+   *
+   * @throws RejectedObjectException naming the SpiffeID, the ID and the server's trust domain
+   */
+  public static void requireInTrustDomain(
+      String namespace, String name, String what, SpiffeId id, TrustDomain serverDomain) {
+    if (!id.trustDomain().equals(serverDomain)) {
+      throw new RejectedObjectException(
+          "SpiffeID",
+          namespace,
+          name,
+          what
+              + " "
+              + GoQuote.quote(id.toString())
+              + " is not in the trust domain of the SPIRE server "
+              + GoQuote.quote(serverDomain.name()));
+    }
   }
 
   /**
