@@ -1,7 +1,6 @@
 package org.spireregistrar.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,16 +183,6 @@ final class PlanCommand implements Callable<Integer> {
   /** Every entry on the server: the one RPC this command makes is ListEntries. */
   private static List<Entry> listEntries(String address, String agentSocketPath) {
     boolean unix = address.startsWith("unix:");
-    if (unix) {
-      // Said at once, rather than after the store's wait-for-the-socket log lines.
-      Path socket = Path.of(address.substring("unix:".length()).replaceFirst("^//", ""));
-      if (!Files.exists(socket)) {
-        throw new IllegalStateException(
-            "unable to list the entries of the SPIRE server: SPIRE server socket "
-                + socket
-                + " does not exist");
-      }
-    }
     GrpcEntryStore.Options options =
         GrpcEntryStore.Options.DEFAULTS
             .withRetry(

@@ -284,6 +284,23 @@ class GrpcEntryStoreTest {
   }
 
   @Test
+  void withoutASocketWaitAMissingSocketFailsAtOnce() {
+    Path never = dir.resolve("never.sock");
+    GrpcEntryStore store =
+        GrpcEntryStore.connect("unix://" + never, "", FAST.withSocketWait(Duration.ZERO));
+    closeables.add(store);
+
+    assertThatThrownBy(() -> store.list(EntryFilter.ALL))
+        .isInstanceOfSatisfying(
+            EntryStoreException.class,
+            e -> {
+              assertThat(e.retryable()).isTrue();
+              assertThat(e.getMessage())
+                  .isEqualTo("SPIRE server socket " + never + " does not exist");
+            });
+  }
+
+  @Test
   void closingTheStoreEndsACallWaitingForTheSocket() throws Exception {
     Path never = dir.resolve("never.sock");
     GrpcEntryStore store =

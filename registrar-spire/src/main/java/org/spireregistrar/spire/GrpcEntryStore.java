@@ -881,6 +881,10 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
       return;
     }
     Path path = socketPath.get();
+    if (options.socketWait().isZero()) {
+      // Not waiting (a one-shot command): said at once, without the waiting's log lines.
+      throw new EntryStoreException("SPIRE server socket " + path + " does not exist", true);
+    }
     Instant start = clock.instant();
     Instant deadline = start.plus(options.socketWait());
     log.warn(
