@@ -268,26 +268,19 @@ class GrpcEntryStoreTest {
 
   @Test
   void aSocketThatNeverAppearsIsARetryableFailure() {
-    Path never = dir.resolve("never.sock");
-    GrpcEntryStore store =
-        GrpcEntryStore.connect("unix://" + never, "", FAST.withSocketWait(Duration.ofMillis(50)));
-    closeables.add(store);
-
-    assertThatThrownBy(() -> store.list(EntryFilter.ALL))
-        .isInstanceOfSatisfying(
-            EntryStoreException.class,
-            e -> {
-              assertThat(e.retryable()).isTrue();
-              assertThat(e.getMessage())
-                  .isEqualTo("SPIRE server socket " + never + " does not exist (waited 50 ms)");
-            });
+    assertMissingSocketFails(Duration.ofMillis(50), " does not exist (waited 50 ms)");
   }
 
   @Test
   void withoutASocketWaitAMissingSocketFailsAtOnce() {
+    assertMissingSocketFails(Duration.ZERO, " does not exist");
+  }
+
+  /** A list through a socket that is not there fails, retryably, with "socket PATH" + ending. */
+  private void assertMissingSocketFails(Duration socketWait, String ending) {
     Path never = dir.resolve("never.sock");
     GrpcEntryStore store =
-        GrpcEntryStore.connect("unix://" + never, "", FAST.withSocketWait(Duration.ZERO));
+        GrpcEntryStore.connect("unix://" + never, "", FAST.withSocketWait(socketWait));
     closeables.add(store);
 
     assertThatThrownBy(() -> store.list(EntryFilter.ALL))
@@ -295,8 +288,7 @@ class GrpcEntryStoreTest {
             EntryStoreException.class,
             e -> {
               assertThat(e.retryable()).isTrue();
-              assertThat(e.getMessage())
-                  .isEqualTo("SPIRE server socket " + never + " does not exist");
+              assertThat(e.getMessage()).isEqualTo("SPIRE server socket " + never + ending);
             });
   }
 
