@@ -217,28 +217,22 @@ final class SyncPass {
     }
 
     Outcome run() {
-      if (full) {
-        if (indexKeptSinceEarly) {
-          indexKeptSinceEarly = false; // the next full pass lists again
-        } else {
-          try {
-            index.load(store.list(EntryFilter.ALL));
-          } catch (EntryStoreException e) {
-            return storeFailed(e);
-          }
-        }
-        // The objects of owned entries not among the cache's are found after them (see matched).
-        indexedAtStart = index.selectorSets().size();
-        log.debug("Full resync: {} owned entries", index.size());
-      } else if (kind == Kind.EARLY) {
+      // A full or early pass lists SPIRE unless early passes loaded the index and kept it since;
+      // the full pass after them reuses it once (the next full pass lists again).
+      if (kind != Kind.KEYED) {
         if (!indexKeptSinceEarly) {
           try {
             index.load(store.list(EntryFilter.ALL));
           } catch (EntryStoreException e) {
             return storeFailed(e);
           }
-          indexKeptSinceEarly = true;
         }
+        indexKeptSinceEarly = kind == Kind.EARLY;
+      }
+      if (full) {
+        // The objects of owned entries not among the cache's are found after them (see matched).
+        indexedAtStart = index.selectorSets().size();
+        log.debug("Full resync: {} owned entries", index.size());
       }
       keyBySelectors = new HashMap<>();
       examined = new ArrayList<>(full ? cache.size() + 16 : firstChanged.size());
