@@ -82,7 +82,12 @@ class PlanServerTest {
   }
 
   private CliRun plan(String config, String... more) {
-    String[] base = {"plan", "-config", config, "-f", CLUSTER, "--server", socket().toString()};
+    return planOf(config, CLUSTER, more);
+  }
+
+  /** {@code plan -config config -f objects --server <socket> more…}. */
+  private CliRun planOf(String config, String objects, String... more) {
+    String[] base = {"plan", "-config", config, "-f", objects, "--server", socket().toString()};
     String[] args = new String[base.length + more.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(more, 0, args, base.length, more.length);
@@ -428,18 +433,7 @@ class PlanServerTest {
                 clusterNode,
                 List.of(Selector.k8s("ns:shop"), Selector.k8s("pod-name:gone-0")))));
 
-    CliRun run =
-        CliRun.of(
-            "plan",
-            "-config",
-            conf.toString(),
-            "-f",
-            pods.toString(),
-            "--server",
-            socket().toString(),
-            "--exit-code",
-            "-o",
-            "table");
+    CliRun run = planOf(conf.toString(), pods.toString(), "--exit-code", "-o", "table");
 
     assertThat(run.exitCode()).as(run.err()).isEqualTo(3);
     assertThat(run.out())
@@ -482,16 +476,7 @@ class PlanServerTest {
                 clusterNode,
                 List.of(Selector.k8s("ns:shop"), Selector.k8s("pod-name:api-0")))));
 
-    CliRun run =
-        CliRun.of(
-            "plan",
-            "-config",
-            conf,
-            "-f",
-            objects.toString(),
-            "--server",
-            socket().toString(),
-            "--exit-code");
+    CliRun run = planOf(conf, objects.toString(), "--exit-code");
     assertThat(run.exitCode()).as(run.err()).isEqualTo(3);
     int planned = JSON.readTree(run.out()).at("/summary/create").asInt();
     assertThat(planned).isEqualTo(3); // the cluster node entry, web-0, gw-0
@@ -523,16 +508,7 @@ class PlanServerTest {
     }
     assertThat(spire.entryCount() - before).isEqualTo(planned);
 
-    CliRun after =
-        CliRun.of(
-            "plan",
-            "-config",
-            conf,
-            "-f",
-            objects.toString(),
-            "--server",
-            socket().toString(),
-            "--exit-code");
+    CliRun after = planOf(conf, objects.toString(), "--exit-code");
     assertThat(after.exitCode()).as(after.out()).isZero();
   }
 
@@ -611,17 +587,7 @@ class PlanServerTest {
                 nodeA,
                 List.of(Selector.k8s("ns:reports")))));
 
-    CliRun run =
-        CliRun.of(
-            "plan",
-            "-config",
-            conf.toString(),
-            "-f",
-            objects.toString(),
-            "--server",
-            socket().toString(),
-            "--exit-code",
-            "--show-untouched");
+    CliRun run = planOf(conf.toString(), objects.toString(), "--exit-code", "--show-untouched");
 
     assertThat(run.exitCode()).as(run.err()).isEqualTo(3);
     JsonNode out = JSON.readTree(run.out());
@@ -714,17 +680,7 @@ class PlanServerTest {
                 nodeA,
                 List.of(Selector.k8s("pod-uid:u-gone")))));
 
-    CliRun run =
-        CliRun.of(
-            "plan",
-            "-config",
-            conf.toString(),
-            "-f",
-            objects.toString(),
-            "--server",
-            socket().toString(),
-            "-o",
-            "table");
+    CliRun run = planOf(conf.toString(), objects.toString(), "-o", "table");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
