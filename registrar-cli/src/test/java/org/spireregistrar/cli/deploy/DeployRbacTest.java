@@ -71,12 +71,17 @@ class DeployRbacTest {
     }
   }
 
+  /** What a deploy base's configuration needs, as the self-check names it in namespace spire. */
+  private static List<String> described(String base) {
+    return RequiredPermissions.forConfig(DeployBase.read(base).config()).stream()
+        .map(p -> p.describe("spire"))
+        .toList();
+  }
+
   @Test
   void webhookModeNeedsNothingReconcileAndCrdNeedTheirOwnLists() {
     assertThat(RequiredPermissions.forConfig(DeployBase.read("webhook").config())).isEmpty();
-    assertThat(
-            RequiredPermissions.forConfig(DeployBase.read("reconcile").config()).stream()
-                .map(p -> p.describe("spire")))
+    assertThat(described("reconcile"))
         .containsExactly(
             "list pods (cluster-wide)",
             "watch pods (cluster-wide)",
@@ -85,9 +90,7 @@ class DeployRbacTest {
             "get leases.coordination.k8s.io (namespace spire)",
             "create leases.coordination.k8s.io (namespace spire)",
             "update leases.coordination.k8s.io (namespace spire)");
-    assertThat(
-            RequiredPermissions.forConfig(DeployBase.read("crd").config()).stream()
-                .map(p -> p.describe("spire")))
+    assertThat(described("crd"))
         .containsExactly(
             "list pods (cluster-wide)",
             "watch pods (cluster-wide)",
