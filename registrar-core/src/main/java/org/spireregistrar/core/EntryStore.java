@@ -2,6 +2,7 @@ package org.spireregistrar.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Where registration entries live (a SPIRE server, or memory in tests). Batch methods return one
@@ -12,6 +13,17 @@ public interface EntryStore {
 
   /** Every entry passing {@code filter}, following pages to the end. */
   List<Entry> list(EntryFilter filter);
+
+  /**
+   * As {@link #list(EntryFilter)}, except that an entry equal in every field to {@code
+   * listedBefore}'s entry of its ID (one the caller kept from an earlier list or write; null when
+   * none) may be returned as that very object instead of a new copy. A caller that keeps what it
+   * lists then saves decoding unchanged entries again, and can tell them by identity: a returned
+   * object that is the one it kept is unchanged. The default ignores {@code listedBefore}.
+   */
+  default List<Entry> list(EntryFilter filter, Function<String, Entry> listedBefore) {
+    return list(filter);
+  }
 
   /**
    * Creates entries. A spec similar to an existing entry (same parent, SPIFFE ID and selectors)

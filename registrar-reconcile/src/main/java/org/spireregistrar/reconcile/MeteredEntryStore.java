@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryFilter;
@@ -63,6 +64,11 @@ public final class MeteredEntryStore implements EntryStore {
   @Override
   public List<Entry> list(EntryFilter filter) {
     return record("list", () -> delegate.list(filter));
+  }
+
+  @Override
+  public List<Entry> list(EntryFilter filter, Function<String, Entry> listedBefore) {
+    return record("list", () -> delegate.list(filter, listedBefore));
   }
 
   @Override

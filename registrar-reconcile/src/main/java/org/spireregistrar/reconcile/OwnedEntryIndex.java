@@ -26,8 +26,22 @@ final class OwnedEntryIndex {
   // Selector set -> its one Entry (the usual case, without a list to hold it) or an
   // ArrayList<Entry> of several.
   private final Map<List<Selector>, Object> bySelectors = new HashMap<>();
+  // Entry ID -> the slot of the entry indexed under it: what a list may hand back unchanged.
+  private final Map<String, Slot> byId = new HashMap<>();
+  // Counts loads: a slot seen by the current load carries its number.
+  private int loads;
   private volatile boolean loaded;
   private volatile int size;
+
+  /** An indexed entry, and the last load that listed it unchanged. */
+  private static final class Slot {
+    Entry entry;
+    int listedBy;
+
+    Slot(Entry entry) {
+      this.entry = entry;
+    }
+  }
 
   /**
    * @param owned the entries this registrar may update or delete
@@ -36,14 +50,40 @@ final class OwnedEntryIndex {
     this.owned = Objects.requireNonNull(owned, "owned");
   }
 
-  /** Replaces the contents with the owned entries of {@code all} (everything the store lists). */
+  /**
+   * Replaces the contents with the owned entries of {@code all} (everything the store lists). When
+   * {@code all} holds exactly the indexed entries, each as the very object indexed (a store hands
+   * back unchanged entries so when listed with {@link #entry}), the index is kept as it is.
+   */
   void load(Collection<Entry> all) {
-    bySelectors.clear();
-    size = 0;
-    for (Entry e : all) {
-      put(e);
+    if (!unchanged(all)) {
+      bySelectors.clear();
+      byId.clear();
+      size = 0;
+      for (Entry e : all) {
+        put(e);
+      }
     }
     loaded = true;
+  }
+
+  /** Whether {@code all} lists each indexed entry once, as the object indexed, and no other. */
+  private boolean unchanged(Collection<Entry> all) {
+    if (!loaded) {
+      return false;
+    }
+    int load = ++loads;
+    int same = 0;
+    for (Entry e : all) {
+      Slot slot = byId.get(e.id().value());
+      if (slot != null && slot.entry == e && slot.listedBy != load) {
+        slot.listedBy = load;
+        same++;
+      } else if (owned.test(e)) {
+        return false; // new, changed or listed twice
+      }
+    }
+    return same == byId.size();
   }
 
   /** Whether {@link #load} has run at least once. */
@@ -56,6 +96,16 @@ final class OwnedEntryIndex {
     return size;
   }
 
+  /**
+   * The indexed entry with this ID, or null: to list with ({@link
+   * org.spireregistrar.core.EntryStore#list(org.spireregistrar.core.EntryFilter,
+   * java.util.function.Function)}).
+   */
+  Entry entry(String id) {
+    Slot slot = byId.get(id);
+    return slot == null ? null : slot.entry;
+  }
+
   /** The owned entries with exactly these (sorted) selectors; empty when none. Read-only. */
   List<Entry> get(List<Selector> selectors) {
     Object group = bySelectors.get(selectors);
@@ -65,7 +115,7 @@ final class OwnedEntryIndex {
     return group instanceof Entry e ? List.of(e) : Collections.unmodifiableList(several(group));
   }
 
-  @SuppressWarnings("unchecked") // only put() stores lists, and only of entries
+  @SuppressWarnings("unchecked") // only link() stores lists, and only of entries
   private static List<Entry> several(Object group) {
     return (List<Entry>) group;
   }
@@ -122,53 +172,55 @@ final class OwnedEntryIndex {
     return gone;
   }
 
+  /** Indexes an owned entry, replacing the one with its ID (whatever its selectors). */
   private void put(Entry e) {
     if (!owned.test(e)) {
       return;
     }
-    List<Selector> key = e.spec().selectors();
-    Object group = bySelectors.putIfAbsent(key, e);
-    if (group == null) {
-      size++;
-    } else if (group instanceof Entry one) {
-      if (one.id().equals(e.id())) {
-        bySelectors.put(key, e);
-      } else {
-        List<Entry> two = new ArrayList<>(2);
-        two.add(one);
-        two.add(e);
-        bySelectors.put(key, two);
-        size++;
-      }
+    Slot slot = byId.get(e.id().value());
+    if (slot == null) {
+      byId.put(e.id().value(), new Slot(e));
     } else {
-      List<Entry> list = several(group);
-      boolean replaced = list.removeIf(x -> x.id().equals(e.id()));
-      list.add(e);
-      if (!replaced) {
-        size++;
-      }
+      unlink(slot.entry);
+      slot.entry = e;
+    }
+    link(e);
+    size = byId.size();
+  }
+
+  /** Forgets the entry with {@code e}'s ID. */
+  private void remove(Entry e) {
+    Slot slot = byId.remove(e.id().value());
+    if (slot != null) {
+      unlink(slot.entry);
+      size = byId.size();
     }
   }
 
-  private void remove(Entry e) {
-    List<Selector> selectors = e.spec().selectors();
-    Object group = bySelectors.get(selectors);
-    if (group == null) {
-      return;
-    }
+  private void link(Entry e) {
+    List<Selector> key = e.spec().selectors();
+    Object group = bySelectors.putIfAbsent(key, e);
     if (group instanceof Entry one) {
-      if (one.id().equals(e.id())) {
-        bySelectors.remove(selectors);
-        size--;
+      List<Entry> two = new ArrayList<>(2);
+      two.add(one);
+      two.add(e);
+      bySelectors.put(key, two);
+    } else if (group != null) {
+      several(group).add(e);
+    }
+  }
+
+  private void unlink(Entry e) {
+    List<Selector> key = e.spec().selectors();
+    Object group = bySelectors.get(key);
+    if (group == e) {
+      bySelectors.remove(key);
+    } else if (group instanceof List<?>) {
+      List<Entry> list = several(group);
+      list.removeIf(x -> x == e);
+      if (list.size() == 1) {
+        bySelectors.put(key, list.get(0));
       }
-      return;
-    }
-    List<Entry> list = several(group);
-    if (list.removeIf(x -> x.id().equals(e.id()))) {
-      size--;
-    }
-    if (list.size() == 1) {
-      bySelectors.put(selectors, list.get(0));
     }
   }
 }

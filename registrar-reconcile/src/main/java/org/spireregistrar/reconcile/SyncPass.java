@@ -222,7 +222,9 @@ final class SyncPass {
       if (kind != Kind.KEYED) {
         if (!indexKeptSinceEarly) {
           try {
-            index.load(store.list(EntryFilter.ALL));
+            // Entries the index holds come back as its objects when unchanged: not decoded again,
+            // and the index is kept when nothing changed.
+            index.load(store.list(EntryFilter.ALL, index::entry));
           } catch (EntryStoreException e) {
             return storeFailed(e);
           }

@@ -74,6 +74,80 @@ class OwnedEntryIndexTest {
   }
 
   @Test
+  void entryGivesTheIndexedObjectOfAnOwnedIdOnly() {
+    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
+    index.load(List.of(web, foreign("f1", DB)));
+
+    assertThat(index.entry("w1")).isSameAs(web);
+    assertThat(index.entry("f1")).as("foreign").isNull();
+    assertThat(index.entry("nope")).isNull();
+  }
+
+  @Test
+  void aLoadOfTheIndexedObjectsThemselvesLeavesTheIndexAsItWas() {
+    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
+    Entry db = owned("d1", "/ns/shop/sa/db", DB);
+    index.load(List.of(web, db));
+
+    index.load(List.of(foreign("f1", WEB), db, web));
+
+    assertThat(index.size()).isEqualTo(2);
+    assertThat(index.get(WEB)).containsExactly(web);
+    assertThat(index.get(DB)).containsExactly(db);
+  }
+
+  @Test
+  void aLoadThatListsAnIndexedObjectTwiceAndAnotherNotAtAllForgetsTheMissingOne() {
+    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
+    Entry db = owned("d1", "/ns/shop/sa/db", DB);
+    index.load(List.of(web, db));
+
+    index.load(List.of(web, web));
+
+    assertThat(index.size()).isEqualTo(1);
+    assertThat(index.get(DB)).isEmpty();
+    assertThat(index.entry("d1")).isNull();
+    assertThat(index.selectorSets()).containsExactly(WEB);
+  }
+
+  @Test
+  void aLoadWithoutAnIndexedEntryOrWithANewOrChangedOneIndexesWhatItLists() {
+    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
+    Entry db = owned("d1", "/ns/shop/sa/db", DB);
+    index.load(List.of(web, db));
+
+    index.load(List.of(web));
+    assertThat(index.get(DB)).as("gone from SPIRE").isEmpty();
+    assertThat(index.size()).isEqualTo(1);
+
+    Entry moved = owned("w1", "/ns/shop/sa/web", DB);
+    index.load(List.of(moved));
+    assertThat(index.get(WEB)).as("the same ID with other selectors").isEmpty();
+    assertThat(index.get(DB)).containsExactly(moved);
+
+    Entry copy = owned("w1", "/ns/shop/sa/web", DB);
+    Entry added = owned("w2", "/ns/shop/sa/web", WEB);
+    index.load(List.of(copy, added));
+    assertThat(index.entry("w1")).as("an equal copy replaces the object").isSameAs(copy);
+    assertThat(index.get(WEB)).containsExactly(added);
+    assertThat(index.size()).isEqualTo(2);
+  }
+
+  @Test
+  void anUpdateResultWithOtherSelectorsMovesTheEntry() {
+    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
+    index.load(List.of(web));
+
+    Entry moved = owned("w1", "/ns/shop/sa/web", DB);
+    assertThat(index.applyUpdate(moved, EntryResult.ok(moved))).isTrue();
+
+    assertThat(index.get(WEB)).isEmpty();
+    assertThat(index.get(DB)).containsExactly(moved);
+    assertThat(index.size()).isEqualTo(1);
+    assertThat(index.selectorSets()).containsExactly(DB);
+  }
+
+  @Test
   void createResultsIndexNewAndAdoptedEntriesOnly() {
     index.load(List.of());
     Entry created = owned("w1", "/ns/shop/sa/web", WEB);

@@ -3,9 +3,11 @@ package org.spireregistrar.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.spireregistrar.core.Entry;
+import org.spireregistrar.core.EntryAttributes;
 import org.spireregistrar.core.EntryId;
 import org.spireregistrar.core.EntryResult;
 import org.spireregistrar.core.EntrySpec;
@@ -29,6 +33,8 @@ import org.spireregistrar.core.model.Workload;
 import org.spireregistrar.core.policy.IdPolicy;
 import org.spireregistrar.core.policy.LabelIdPolicy;
 import org.spireregistrar.core.policy.ServiceAccountIdPolicy;
+import org.spireregistrar.spire.GrpcEntryStore;
+import org.spireregistrar.spire.testing.InMemorySpireServer;
 
 class SyncEngineTest {
   private static final TrustDomain TD = new TrustDomain("example.org");
@@ -641,6 +647,59 @@ class SyncEngineTest {
     assertThat(store.calls("list")).isEqualTo(2);
     ticker.advance(Duration.ofNanos(1));
     eventually().until(() -> store.calls("list") == 3);
+  }
+
+  @Test
+  void aFullResyncAfterAQuietOneSeesEntriesChangedOrDeletedBehindItsBack(@TempDir Path dir)
+      throws Exception {
+    // Over the socket: the store hands back the index's own objects for entries listed unchanged.
+    try (InMemorySpireServer spire =
+            InMemorySpireServer.builder().trustDomain(TD).socketPath(dir.resolve("s")).start();
+        GrpcEntryStore grpc =
+            GrpcEntryStore.connect(spire.address(), "", GrpcEntryStore.Options.DEFAULTS)) {
+      SyncEngine e = engine("", false, 1, grpc);
+      for (String name : List.of("web-0", "web-1", "web-2")) {
+        e.podUpserted(pod("shop", name, name, "n1"));
+      }
+      startSynced(e);
+      int passes = reports.size();
+      e.requestResync();
+      eventually().until(() -> reports.size() > passes);
+      assertThat(reports.get(passes).unchanged()).isEqualTo(3);
+
+      // Someone else edits web-0's hint (not ours), web-1's DNS names keeping its revision, and
+      // deletes web-2's entry.
+      Map<String, Entry> byPod = new HashMap<>();
+      for (Entry x : spire.entries()) {
+        byPod.put(x.spec().selectorStrings().get(1).substring("k8s:pod-name:".length()), x);
+      }
+      Entry web0 = byPod.get("web-0");
+      Entry web1 = byPod.get("web-1");
+      spire.putEntry(
+          new Entry(
+              web0.id(),
+              web0.spec(),
+              new EntryAttributes(
+                  false, 0, 0, 0, false, "theirs", web0.attributes().revisionNumber())));
+      spire.putEntry(web1.withSpec(web1.spec().withDnsNames(List.of("evil.example.com"))));
+      grpc.delete(List.of(byPod.get("web-2").id()));
+
+      int before = reports.size();
+      e.requestResync();
+      eventually().until(() -> reports.size() > before);
+      SyncReport pass = reports.get(before);
+      assertThat(pass.updated()).isEqualTo(1);
+      assertThat(pass.created()).isEqualTo(1);
+      assertThat(pass.unchanged()).isEqualTo(1);
+      Map<String, Entry> after = new HashMap<>();
+      for (Entry x : spire.entries()) {
+        after.put(x.spec().selectorStrings().get(1).substring("k8s:pod-name:".length()), x);
+      }
+      assertThat(after.get("web-0").attributes().hint()).isEqualTo("theirs");
+      assertThat(after.get("web-1").spec().dnsNames()).isEmpty();
+      assertThat(after.get("web-1").id()).isEqualTo(web1.id());
+      assertThat(after).containsKey("web-2").hasSize(3);
+    }
   }
 
   @Test

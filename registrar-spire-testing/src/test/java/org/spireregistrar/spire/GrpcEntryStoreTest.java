@@ -7,7 +7,9 @@ import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +26,7 @@ import org.spireregistrar.core.Selector;
 import org.spireregistrar.core.SpiffeId;
 import org.spireregistrar.core.TrustDomain;
 import org.spireregistrar.spire.proto.entry.v1.BatchCreateEntryRequest;
+import org.spireregistrar.spire.proto.entry.v1.BatchUpdateEntryRequest;
 import org.spireregistrar.spire.proto.entry.v1.EntryGrpc;
 import org.spireregistrar.spire.proto.entry.v1.GetEntryRequest;
 import org.spireregistrar.spire.proto.types.EntryMask;
@@ -120,6 +123,49 @@ class GrpcEntryStoreTest {
     // Three pages, and the second page once more.
     assertThat(spire.counters().rpcs("ListEntries")).isEqualTo(4);
     assertThat(spire.counters().entries("ListEntries")).isEqualTo(1_200);
+  }
+
+  @Test
+  void listingWithTheEntriesListedBeforeHandsBackTheUnchangedOnesThemselves() {
+    GrpcEntryStore store = store(FAST.withPageSize(2));
+    store.create(pods(5));
+    Map<String, Entry> before = new HashMap<>();
+    for (Entry e : store.list(EntryFilter.ALL)) {
+      before.put(e.id().value(), e);
+    }
+    Entry updated = before.get(idOf(before, 1));
+    Entry hinted = before.get(idOf(before, 2));
+    store.update(List.of(updated.withSpec(updated.spec().withDnsNames(List.of("web-1.svc")))));
+    // Someone else sets a field the registrar does not manage.
+    raw()
+        .batchUpdateEntry(
+            BatchUpdateEntryRequest.newBuilder()
+                .addEntries(ProtoMapping.toProto(hinted).toBuilder().setHint("theirs"))
+                .setInputMask(EntryMask.newBuilder().setHint(true))
+                .build());
+
+    List<Entry> again = store.list(EntryFilter.ALL, before::get);
+
+    assertThat(again).hasSize(5).isEqualTo(store.list(EntryFilter.ALL));
+    for (Entry e : again) {
+      if (e.id().equals(updated.id()) || e.id().equals(hinted.id())) {
+        assertThat(e)
+            .isNotSameAs(before.get(e.id().value()))
+            .isNotEqualTo(before.get(e.id().value()));
+      } else {
+        assertThat(e).isSameAs(before.get(e.id().value()));
+      }
+    }
+  }
+
+  /** The ID of pod {@code i}'s entry among {@code entries}. */
+  private static String idOf(Map<String, Entry> entries, int i) {
+    return entries.values().stream()
+        .filter(e -> e.spec().equals(pod(i)))
+        .findFirst()
+        .orElseThrow()
+        .id()
+        .value();
   }
 
   @Test

@@ -435,6 +435,15 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
 
   @Override
   public List<Entry> list(EntryFilter filter) {
+    return list(filter, id -> null);
+  }
+
+  /**
+   * {@inheritDoc} Each listed entry is compared field by field with {@code listedBefore}'s entry of
+   * its ID, without decoding it; only entries that differ (or are new) are decoded.
+   */
+  @Override
+  public List<Entry> list(EntryFilter filter, Function<String, Entry> listedBefore) {
     ListEntriesRequest.Filter protoFilter = ProtoMapping.toProto(filter);
     List<Entry> out = new ArrayList<>();
     String token = "";
@@ -472,6 +481,11 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
         early = askEarly(request.toBuilder().setPageToken(token).build());
       }
       for (org.spireregistrar.spire.proto.types.Entry e : response.getEntriesList()) {
+        Entry before = listedBefore.apply(e.getId());
+        if (before != null && ProtoMapping.sameAs(e, before)) {
+          out.add(before);
+          continue;
+        }
         try {
           out.add(ProtoMapping.fromProto(e, canonical));
         } catch (IllegalArgumentException ex) {

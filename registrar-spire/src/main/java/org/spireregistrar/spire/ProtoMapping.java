@@ -154,6 +154,66 @@ public final class ProtoMapping {
     return new Entry(new EntryId(e.getId()), spec, attributes);
   }
 
+  /**
+   * Whether {@code e} decodes to an entry equal to {@code entry} (as {@code
+   * fromProto(e).equals(entry)}), found without decoding it: every field is compared in place. A
+   * wire entry whose selectors are not in sorted order, or that repeats a DNS name or trust domain,
+   * or names a trust domain as a {@code spiffe://} ID, is reported as different even when it would
+   * decode to an equal entry; only decoding it costs more then.
+   */
+  static boolean sameAs(org.spireregistrar.spire.proto.types.Entry e, Entry entry) {
+    EntrySpec spec = entry.spec();
+    EntryAttributes a = entry.attributes();
+    return e.getId().equals(entry.id().value())
+        && e.getDownstream() == spec.downstream()
+        && e.getAdmin() == a.admin()
+        && e.getX509SvidTtl() == a.x509SvidTtl()
+        && e.getJwtSvidTtl() == a.jwtSvidTtl()
+        && e.getExpiresAt() == a.expiresAt()
+        && e.getStoreSvid() == a.storeSvid()
+        && e.getRevisionNumber() == a.revisionNumber()
+        && e.getHint().equals(a.hint())
+        && sameId(e.getSpiffeId(), spec.spiffeId())
+        && sameId(e.getParentId(), spec.parentId())
+        && sameSelectors(e.getSelectorsList(), spec.selectors())
+        && e.getDnsNamesList().equals(spec.dnsNames())
+        && sameTrustDomains(e.getFederatesWithList(), spec.federatesWith());
+  }
+
+  private static boolean sameId(SPIFFEID wire, SpiffeId id) {
+    return wire.getPath().equals(id.path())
+        && wire.getTrustDomain().equals(id.trustDomain().name());
+  }
+
+  private static boolean sameSelectors(
+      List<org.spireregistrar.spire.proto.types.Selector> wire, List<Selector> selectors) {
+    int n = wire.size();
+    if (n != selectors.size()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      org.spireregistrar.spire.proto.types.Selector w = wire.get(i);
+      Selector s = selectors.get(i);
+      if (!w.getValue().equals(s.value()) || !w.getType().equals(s.type())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean sameTrustDomains(List<String> wire, List<TrustDomain> domains) {
+    int n = wire.size();
+    if (n != domains.size()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (!wire.get(i).equals(domains.get(i).name())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** A core filter as a ListEntries filter; empty parts are left unset. */
   public static ListEntriesRequest.Filter toProto(EntryFilter filter) {
     ListEntriesRequest.Filter.Builder b = ListEntriesRequest.Filter.newBuilder();
