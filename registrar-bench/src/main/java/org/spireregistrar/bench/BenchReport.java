@@ -84,8 +84,10 @@ public record BenchReport(BenchSettings settings, List<ScenarioReport> scenarios
           case STEADY ->
               String.format(
                   Locale.ROOT,
-                  "Steady state: one full resync pass with nothing changed (%,d pods)",
-                  settings.pods());
+                  "Steady state: a full resync pass with nothing changed (%,d pods; median of %d, after one"
+                      + " unmeasured)",
+                  settings.pods(),
+                  BenchRunner.STEADY_PASSES);
           case CHURN ->
               String.format(
                   Locale.ROOT,

@@ -158,6 +158,28 @@ class GrpcEntryStoreTest {
     }
   }
 
+  @Test
+  void writeResultsCarryTheSpecSentWhenTheServerStoredItAsSentAndTheServersOtherwise() {
+    GrpcEntryStore store = store(FAST);
+    EntrySpec web0 = pod(0);
+    EntrySpec web1 = pod(1).withDnsNames(List.of("web-1.svc"));
+    store.create(List.of(web1));
+    // web-1 is similar to an entry that has a DNS name: the result is that entry, as it is.
+    EntrySpec similar = pod(1);
+
+    List<EntryResult> created = store.create(List.of(web0, similar));
+
+    Entry made = created.get(0).entry().orElseThrow();
+    assertThat(made.spec()).isSameAs(web0);
+    assertThat(created.get(1).code()).isEqualTo(EntryResult.Code.ALREADY_EXISTS);
+    assertThat(created.get(1).entry().orElseThrow().spec()).isEqualTo(web1).isNotEqualTo(similar);
+    EntrySpec renamed = web0.withDnsNames(List.of("web-0.svc"));
+    Entry updated = store.update(List.of(made.withSpec(renamed))).get(0).entry().orElseThrow();
+    assertThat(updated.spec()).isSameAs(renamed);
+    assertThat(updated.attributes().revisionNumber()).isEqualTo(1);
+    assertThat(store.list(EntryFilter.ALL)).contains(updated);
+  }
+
   /** The ID of pod {@code i}'s entry among {@code entries}. */
   private static String idOf(Map<String, Entry> entries, int i) {
     return entries.values().stream()

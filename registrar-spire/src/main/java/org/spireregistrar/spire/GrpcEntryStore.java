@@ -679,7 +679,12 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
       for (int k = range[0]; k < range[1]; k++) {
         WrittenItem item = items.get(k - range[0]);
         results[send.get(k)] =
-            writeResult(item.status(), item.entry(), ids.apply(send.get(k)), create);
+            writeResult(
+                item.status(),
+                item.entry(),
+                ids.apply(send.get(k)),
+                specs.get(send.get(k)),
+                create);
       }
       log.debug("{}: {} entries sent", method, range[1] - range[0]);
     }
@@ -737,13 +742,21 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
       org.spireregistrar.spire.proto.types.Status status,
       org.spireregistrar.spire.proto.types.Entry entry,
       Optional<EntryId> id,
+      EntrySpec sent,
       boolean create) {
     EntryResult.Code code = ItemStatus.classify(status.getCode(), status.getMessage());
     String message = status.getMessage();
     if (entry != null && (code == EntryResult.Code.OK || code == EntryResult.Code.ALREADY_EXISTS)) {
       Entry mapped;
       try {
-        mapped = ProtoMapping.fromProto(entry, canonical);
+        // Usually the entry as it was sent: its spec is then the one sent, not decoded again.
+        mapped =
+            ProtoMapping.sameSpec(entry, sent)
+                ? new Entry(
+                    new EntryId(entry.getId()),
+                    sent,
+                    canonical.attributes(ProtoMapping.attributesOf(entry)))
+                : ProtoMapping.fromProto(entry, canonical);
       } catch (IllegalArgumentException e) {
         return EntryResult.failure(
             EntryResult.Code.UNKNOWN,

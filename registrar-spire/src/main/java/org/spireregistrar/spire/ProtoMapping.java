@@ -141,17 +141,19 @@ public final class ProtoMapping {
             e.getDnsNamesList(),
             federatesWith,
             e.getDownstream());
-    EntryAttributes attributes =
-        canonical.attributes(
-            new EntryAttributes(
-                e.getAdmin(),
-                e.getX509SvidTtl(),
-                e.getJwtSvidTtl(),
-                e.getExpiresAt(),
-                e.getStoreSvid(),
-                e.getHint(),
-                e.getRevisionNumber()));
-    return new Entry(new EntryId(e.getId()), spec, attributes);
+    return new Entry(new EntryId(e.getId()), spec, canonical.attributes(attributesOf(e)));
+  }
+
+  /** The unmanaged attributes of a wire entry. */
+  static EntryAttributes attributesOf(org.spireregistrar.spire.proto.types.Entry e) {
+    return new EntryAttributes(
+        e.getAdmin(),
+        e.getX509SvidTtl(),
+        e.getJwtSvidTtl(),
+        e.getExpiresAt(),
+        e.getStoreSvid(),
+        e.getHint(),
+        e.getRevisionNumber());
   }
 
   /**
@@ -162,10 +164,8 @@ public final class ProtoMapping {
    * decode to an equal entry; only decoding it costs more then.
    */
   static boolean sameAs(org.spireregistrar.spire.proto.types.Entry e, Entry entry) {
-    EntrySpec spec = entry.spec();
     EntryAttributes a = entry.attributes();
     return e.getId().equals(entry.id().value())
-        && e.getDownstream() == spec.downstream()
         && e.getAdmin() == a.admin()
         && e.getX509SvidTtl() == a.x509SvidTtl()
         && e.getJwtSvidTtl() == a.jwtSvidTtl()
@@ -173,6 +173,15 @@ public final class ProtoMapping {
         && e.getStoreSvid() == a.storeSvid()
         && e.getRevisionNumber() == a.revisionNumber()
         && e.getHint().equals(a.hint())
+        && sameSpec(e, entry.spec());
+  }
+
+  /**
+   * Whether the managed fields of {@code e} decode to {@code spec}, found as {@link #sameAs} finds
+   * it: in place, and with the same caveats.
+   */
+  static boolean sameSpec(org.spireregistrar.spire.proto.types.Entry e, EntrySpec spec) {
+    return e.getDownstream() == spec.downstream()
         && sameId(e.getSpiffeId(), spec.spiffeId())
         && sameId(e.getParentId(), spec.parentId())
         && sameSelectors(e.getSelectorsList(), spec.selectors())
