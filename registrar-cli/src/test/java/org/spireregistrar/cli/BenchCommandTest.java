@@ -129,7 +129,9 @@ class BenchCommandTest {
         .contains(
             "Cold sync: 20 pods on 1 nodes into an empty SPIRE server (--source memory, RPC"
                 + " latency 0s)")
-        .contains("Steady state: one full resync pass with nothing changed (20 pods)")
+        .contains(
+            "Steady state: a full resync pass with nothing changed (20 pods; median of 3, after one"
+                + " unmeasured)")
         .contains("spire-controller-manager (model)")
         .contains("ratio")
         .contains("target met    cold sync SPIRE RPCs: 2 (<= ceil(21/50) + 1 list page(s) + 5 = 7)")

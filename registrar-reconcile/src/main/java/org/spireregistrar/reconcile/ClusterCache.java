@@ -40,6 +40,10 @@ final class ClusterCache {
     // at (-1: not computed yet).
     private EntrySpec desired;
     private long endpointsVersion = -1;
+    // Sync thread only: the owned entry's spec this view was last found in sync with, alone under
+    // its selectors, and the index version then (-1: never).
+    private EntrySpec syncedSpec;
+    private long syncedIndexVersion = -1;
 
     CachedPod(Workload pod) {
       this.pod = pod;
@@ -53,6 +57,23 @@ final class ClusterCache {
     void desired(Optional<EntrySpec> spec, long version) {
       desired = spec.orElse(null);
       endpointsVersion = version;
+    }
+
+    /**
+     * Records that the owned entry's spec {@code spec}, alone under its selectors, was found equal
+     * to this view's desired entry while the index was at {@code indexVersion}.
+     */
+    void synced(EntrySpec spec, long indexVersion) {
+      syncedSpec = spec;
+      syncedIndexVersion = indexVersion;
+    }
+
+    /**
+     * Whether this view was found in sync with {@code spec} itself (the same object) while the
+     * index was at {@code indexVersion}: then nothing has changed on either side since.
+     */
+    boolean inSync(EntrySpec spec, long indexVersion) {
+      return syncedSpec == spec && syncedIndexVersion == indexVersion;
     }
 
     /**

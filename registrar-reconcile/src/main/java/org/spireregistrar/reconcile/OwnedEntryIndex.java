@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryResult;
@@ -28,14 +29,20 @@ final class OwnedEntryIndex {
   private final Map<List<Selector>, Object> bySelectors = new HashMap<>();
   // Entry ID -> the slot of the entry indexed under it: what a list may hand back unchanged.
   private final Map<String, Slot> byId = new HashMap<>();
+  // The slots in the order the last load listed them (a slot's position is its index here; slots
+  // added since have none): SPIRE lists in a stable order, so the next list is predicted from it.
+  private Slot[] ordered = new Slot[0];
   // Counts loads: a slot seen by the current load carries its number.
   private int loads;
+  // Counts changes to what is indexed (not loads that find it unchanged).
+  private long version;
   private volatile boolean loaded;
   private volatile int size;
 
-  /** An indexed entry, and the last load that listed it unchanged. */
+  /** An indexed entry (null once forgotten), its position and the last load that listed it. */
   private static final class Slot {
     Entry entry;
+    int position = -1;
     int listedBy;
 
     Slot(Entry entry) {
@@ -53,29 +60,49 @@ final class OwnedEntryIndex {
   /**
    * Replaces the contents with the owned entries of {@code all} (everything the store lists). When
    * {@code all} holds exactly the indexed entries, each as the very object indexed (a store hands
-   * back unchanged entries so when listed with {@link #entry}), the index is kept as it is.
+   * back unchanged entries so when listed with {@link #listedBefore}), the index is kept as it is.
    */
-  void load(Collection<Entry> all) {
+  void load(List<Entry> all) {
     if (!unchanged(all)) {
-      bySelectors.clear();
+      for (Slot slot : byId.values()) {
+        slot.entry = null; // the order learnt last must not predict them
+      }
       byId.clear();
+      bySelectors.clear();
+      version++;
       size = 0;
       for (Entry e : all) {
         put(e);
       }
+      order(all);
     }
     loaded = true;
   }
 
-  /** Whether {@code all} lists each indexed entry once, as the object indexed, and no other. */
-  private boolean unchanged(Collection<Entry> all) {
+  /**
+   * Whether {@code all} lists each indexed entry once, as the object indexed, and no other. The
+   * entries are looked for where the last load had them, and by ID only when not there; when any
+   * was elsewhere, the order is learnt again.
+   */
+  private boolean unchanged(List<Entry> all) {
     if (!loaded) {
       return false;
     }
     int load = ++loads;
     int same = 0;
+    int next = 0;
+    boolean moved = false;
     for (Entry e : all) {
-      Slot slot = byId.get(e.id().value());
+      Slot slot;
+      if (next < ordered.length && ordered[next].entry == e) {
+        slot = ordered[next++];
+      } else {
+        slot = byId.get(e.id().value());
+        moved = true;
+        if (slot != null && slot.position >= 0) {
+          next = slot.position + 1;
+        }
+      }
       if (slot != null && slot.entry == e && slot.listedBy != load) {
         slot.listedBy = load;
         same++;
@@ -83,7 +110,65 @@ final class OwnedEntryIndex {
         return false; // new, changed or listed twice
       }
     }
-    return same == byId.size();
+    if (same != byId.size()) {
+      return false;
+    }
+    if (moved) {
+      order(all);
+    }
+    return true;
+  }
+
+  /** Learns the order of the indexed entries from {@code all}, as listed. */
+  private void order(List<Entry> all) {
+    for (Slot slot : ordered) {
+      slot.position = -1;
+    }
+    List<Slot> slots = new ArrayList<>(byId.size());
+    for (Entry e : all) {
+      Slot slot = byId.get(e.id().value());
+      if (slot != null && slot.entry == e && slot.position < 0) {
+        slot.position = slots.size();
+        slots.add(slot);
+      }
+    }
+    ordered = slots.toArray(new Slot[0]);
+  }
+
+  /**
+   * What a store may hand back unchanged when listing ({@link
+   * org.spireregistrar.core.EntryStore#list(org.spireregistrar.core.EntryFilter,
+   * java.util.function.Function)}): the indexed entry with an ID, or null. For one list, in its
+   * order: each ID is first compared with the one listed after the last found, without hashing.
+   */
+  Function<String, Entry> listedBefore() {
+    int[] next = {0};
+    return id -> {
+      int i = next[0];
+      if (i < ordered.length) {
+        Entry predicted = ordered[i].entry;
+        if (predicted != null && predicted.id().value().equals(id)) {
+          next[0] = i + 1;
+          return predicted;
+        }
+      }
+      Slot slot = byId.get(id);
+      if (slot == null) {
+        return null;
+      }
+      if (slot.position >= 0) {
+        next[0] = slot.position + 1;
+      }
+      return slot.entry;
+    };
+  }
+
+  /**
+   * A number that changes whenever what is indexed changes: while it stays the same, {@link #get}
+   * answers as it did.
+   */
+  long version() {
+    return version;
   }
 
   /** Whether {@link #load} has run at least once. */
@@ -193,11 +278,13 @@ final class OwnedEntryIndex {
     Slot slot = byId.remove(e.id().value());
     if (slot != null) {
       unlink(slot.entry);
+      slot.entry = null;
       size = byId.size();
     }
   }
 
   private void link(Entry e) {
+    version++;
     List<Selector> key = e.spec().selectors();
     Object group = bySelectors.putIfAbsent(key, e);
     if (group instanceof Entry one) {
@@ -211,6 +298,7 @@ final class OwnedEntryIndex {
   }
 
   private void unlink(Entry e) {
+    version++;
     List<Selector> key = e.spec().selectors();
     Object group = bySelectors.get(key);
     if (group == e) {

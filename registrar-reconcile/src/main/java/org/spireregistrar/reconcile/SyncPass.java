@@ -224,7 +224,7 @@ final class SyncPass {
           try {
             // Entries the index holds come back as its objects when unchanged: not decoded again,
             // and the index is kept when nothing changed.
-            index.load(store.list(EntryFilter.ALL, index::entry));
+            index.load(store.list(EntryFilter.ALL, index.listedBefore()));
           } catch (EntryStoreException e) {
             return storeFailed(e);
           }
@@ -351,9 +351,10 @@ final class SyncPass {
         return;
       }
       // Desired state of each object; rejected objects keep what they have.
+      ClusterCache.CachedPod cached = key instanceof ObjectKey.Pod p ? cache.cachedPod(p) : null;
       Optional<EntrySpec> spec;
       try {
-        spec = desiredOf(key, endpointsVersion);
+        spec = desiredOf(key, cached, endpointsVersion);
       } catch (RejectedObjectException e) {
         rejected++;
         if (!e.getMessage().equals(lastRejection.put(key, e.getMessage()))) {
@@ -365,13 +366,19 @@ final class SyncPass {
       if (dnsFallback.active()) {
         spec = spec.map(s -> withoutLegacyRefused(s, key));
       }
-      List<Selector> selectors;
       if (spec.isPresent()) {
         desired++;
-        selectors = spec.get().selectors(); // the object's key, computed once
-      } else {
-        selectors = selectorsOf(key);
+        if (cached != null && cached.inSync(spec.get(), index.version())) {
+          // Found in sync with this very desired entry, and the index has not changed since.
+          matched++;
+          unchanged++;
+          examined.add(key);
+          stream.poll();
+          return;
+        }
       }
+      // The object's key: its desired entry's selectors, computed once.
+      List<Selector> selectors = spec.isPresent() ? spec.get().selectors() : selectorsOf(key);
       List<Entry> have = index.get(selectors);
       if (!have.isEmpty()) {
         matched++;
@@ -379,8 +386,11 @@ final class SyncPass {
       examined.add(key);
       if (spec.isPresent() && have.size() == 1 && have.get(0).spec().equals(spec.get())) {
         unchanged++; // the usual case of a full pass, as EntryDiff would find it
-        if (spec.get() != have.get(0).spec()) {
-          shareDesired(key, have.get(0).spec());
+        if (cached != null) {
+          if (spec.get() != have.get(0).spec()) {
+            cached.share(have.get(0).spec());
+          }
+          cached.synced(have.get(0).spec(), index.version());
         }
         stream.poll();
         return;
@@ -650,11 +660,13 @@ final class SyncPass {
    * nothing again; the result is the same, as the entry is a function of the view, the Endpoints
    * and the configuration).
    *
+   * @param cached the pod's view with what was computed from it (null for a node, or a pod not in
+   *     the cache)
    * @throws RejectedObjectException when the policy rejects the object (never kept)
    */
-  private Optional<EntrySpec> desiredOf(ObjectKey key, long endpointsVersion) {
+  private Optional<EntrySpec> desiredOf(
+      ObjectKey key, ClusterCache.CachedPod cached, long endpointsVersion) {
     if (key instanceof ObjectKey.Pod p) {
-      ClusterCache.CachedPod cached = cache.cachedPod(p);
       if (cached == null) {
         return Optional.empty();
       }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryId;
@@ -74,13 +75,46 @@ class OwnedEntryIndexTest {
   }
 
   @Test
-  void entryGivesTheIndexedObjectOfAnOwnedIdOnly() {
+  void listedBeforeGivesTheIndexedObjectOfAnOwnedIdInAnyOrderButNotOneForgotten() {
     Entry web = owned("w1", "/ns/shop/sa/web", WEB);
-    index.load(List.of(web, foreign("f1", DB)));
+    Entry db = owned("d1", "/ns/shop/sa/db", DB);
+    index.load(List.of(web, foreign("f1", DB), db));
 
-    assertThat(index.entry("w1")).isSameAs(web);
-    assertThat(index.entry("f1")).as("foreign").isNull();
-    assertThat(index.entry("nope")).isNull();
+    Function<String, Entry> inOrder = index.listedBefore();
+    assertThat(inOrder.apply("w1")).isSameAs(web);
+    assertThat(inOrder.apply("f1")).as("foreign").isNull();
+    assertThat(inOrder.apply("d1")).isSameAs(db);
+    assertThat(inOrder.apply("nope")).isNull();
+    Function<String, Entry> reversed = index.listedBefore();
+    assertThat(reversed.apply("d1")).isSameAs(db);
+    assertThat(reversed.apply("w1")).isSameAs(web);
+
+    // Deleted since the load: where the order predicts it, it is no longer given.
+    assertThat(index.applyDelete(web, EntryResult.ok(web))).isTrue();
+    assertThat(index.listedBefore().apply("w1")).isNull();
+    Entry replaced = owned("d1", "/ns/shop/sa/db-v2", DB);
+    assertThat(index.applyUpdate(replaced, EntryResult.ok(replaced))).isTrue();
+    Function<String, Entry> after = index.listedBefore();
+    assertThat(after.apply("w1")).isNull();
+    assertThat(after.apply("d1")).isSameAs(replaced);
+  }
+
+  @Test
+  void aLoadInAnotherOrderKeepsTheIndexAndLearnsTheOrder() {
+    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
+    Entry db = owned("d1", "/ns/shop/sa/db", DB);
+    index.load(List.of(web, db));
+
+    index.load(List.of(db, web));
+    assertThat(index.get(WEB)).containsExactly(web);
+    assertThat(index.get(DB)).containsExactly(db);
+    Function<String, Entry> listed = index.listedBefore();
+    assertThat(listed.apply("d1")).isSameAs(db);
+    assertThat(listed.apply("w1")).isSameAs(web);
+
+    index.load(List.of(db));
+    assertThat(index.get(WEB)).isEmpty();
+    assertThat(index.size()).isEqualTo(1);
   }
 
   @Test
@@ -106,7 +140,7 @@ class OwnedEntryIndexTest {
 
     assertThat(index.size()).isEqualTo(1);
     assertThat(index.get(DB)).isEmpty();
-    assertThat(index.entry("d1")).isNull();
+    assertThat(index.listedBefore().apply("d1")).isNull();
     assertThat(index.selectorSets()).containsExactly(WEB);
   }
 
@@ -128,7 +162,9 @@ class OwnedEntryIndexTest {
     Entry copy = owned("w1", "/ns/shop/sa/web", DB);
     Entry added = owned("w2", "/ns/shop/sa/web", WEB);
     index.load(List.of(copy, added));
-    assertThat(index.entry("w1")).as("an equal copy replaces the object").isSameAs(copy);
+    assertThat(index.listedBefore().apply("w1"))
+        .as("an equal copy replaces the object")
+        .isSameAs(copy);
     assertThat(index.get(WEB)).containsExactly(added);
     assertThat(index.size()).isEqualTo(2);
   }
@@ -145,6 +181,34 @@ class OwnedEntryIndexTest {
     assertThat(index.get(DB)).containsExactly(moved);
     assertThat(index.size()).isEqualTo(1);
     assertThat(index.selectorSets()).containsExactly(DB);
+  }
+
+  @Test
+  void theVersionMovesWithEveryChangeToWhatIsIndexedAndOnlyThen() {
+    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
+    Entry db = owned("d1", "/ns/shop/sa/db", DB);
+    index.load(List.of(web, db));
+    long v = index.version();
+
+    index.load(List.of(web, foreign("f1", DB), db));
+    assertThat(index.version()).as("the same objects listed").isEqualTo(v);
+    index.applyCreate(EntryResult.alreadyExists(foreign("f2", WEB)));
+    index.applyDelete(db, failure(EntryResult.Code.INTERNAL));
+    assertThat(index.version()).as("nothing indexed changed").isEqualTo(v);
+
+    Entry copy = owned("w1", "/ns/shop/sa/web", WEB);
+    index.load(List.of(copy, db));
+    assertThat(index.version()).as("an equal copy").isNotEqualTo(v);
+    v = index.version();
+    Entry web2 = owned("w2", "/ns/shop/sa/web2", WEB);
+    index.applyCreate(EntryResult.ok(web2));
+    assertThat(index.version()).isNotEqualTo(v);
+    v = index.version();
+    index.applyUpdate(web2, EntryResult.ok(owned("w2", "/ns/shop/sa/web3", WEB)));
+    assertThat(index.version()).isNotEqualTo(v);
+    v = index.version();
+    index.applyDelete(web2, EntryResult.ok(web2));
+    assertThat(index.version()).isNotEqualTo(v);
   }
 
   @Test

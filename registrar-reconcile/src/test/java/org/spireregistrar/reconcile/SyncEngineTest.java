@@ -658,17 +658,17 @@ class SyncEngineTest {
         GrpcEntryStore grpc =
             GrpcEntryStore.connect(spire.address(), "", GrpcEntryStore.Options.DEFAULTS)) {
       SyncEngine e = engine("", false, 1, grpc);
-      for (String name : List.of("web-0", "web-1", "web-2")) {
+      for (String name : List.of("web-0", "web-1", "web-2", "web-3")) {
         e.podUpserted(pod("shop", name, name, "n1"));
       }
       startSynced(e);
       int passes = reports.size();
       e.requestResync();
       eventually().until(() -> reports.size() > passes);
-      assertThat(reports.get(passes).unchanged()).isEqualTo(3);
+      assertThat(reports.get(passes).unchanged()).isEqualTo(4);
 
-      // Someone else edits web-0's hint (not ours), web-1's DNS names keeping its revision, and
-      // deletes web-2's entry.
+      // Someone else edits web-0's hint (not ours) and web-1's DNS names keeping its revision,
+      // deletes web-2's entry and adds a copy of web-3's under another ID.
       Map<String, Entry> byPod = new HashMap<>();
       for (Entry x : spire.entries()) {
         byPod.put(x.spec().selectorStrings().get(1).substring("k8s:pod-name:".length()), x);
@@ -683,6 +683,8 @@ class SyncEngineTest {
                   false, 0, 0, 0, false, "theirs", web0.attributes().revisionNumber())));
       spire.putEntry(web1.withSpec(web1.spec().withDnsNames(List.of("evil.example.com"))));
       grpc.delete(List.of(byPod.get("web-2").id()));
+      Entry web3 = byPod.get("web-3");
+      spire.putEntry(new Entry(new EntryId("copy-of-web-3"), web3.spec(), web3.attributes()));
 
       int before = reports.size();
       e.requestResync();
@@ -690,7 +692,8 @@ class SyncEngineTest {
       SyncReport pass = reports.get(before);
       assertThat(pass.updated()).isEqualTo(1);
       assertThat(pass.created()).isEqualTo(1);
-      assertThat(pass.unchanged()).isEqualTo(1);
+      assertThat(pass.deleted()).isEqualTo(1);
+      assertThat(pass.unchanged()).isEqualTo(2);
       Map<String, Entry> after = new HashMap<>();
       for (Entry x : spire.entries()) {
         after.put(x.spec().selectorStrings().get(1).substring("k8s:pod-name:".length()), x);
@@ -698,7 +701,8 @@ class SyncEngineTest {
       assertThat(after.get("web-0").attributes().hint()).isEqualTo("theirs");
       assertThat(after.get("web-1").spec().dnsNames()).isEmpty();
       assertThat(after.get("web-1").id()).isEqualTo(web1.id());
-      assertThat(after).containsKey("web-2").hasSize(3);
+      assertThat(after).containsKey("web-2").hasSize(4);
+      assertThat(spire.entries()).hasSize(4);
     }
   }
 
