@@ -337,12 +337,15 @@ public final class BenchRunner {
   static final int STEADY_PASSES = 3;
 
   /**
-   * The steady scenario: one unmeasured pass first (a registrar in its steady state has run many,
-   * and a model has polled many times during its cold sync), then {@link #STEADY_PASSES} measured
-   * ones, each from counters reset before it; the pass of median wall time is reported, with its
-   * own CPU time and RPCs.
+   * The steady scenario: a collected heap and one unmeasured pass first (a registrar in its steady
+   * state has run many, and a model has polled many times during its cold sync), then {@link
+   * #STEADY_PASSES} measured ones, each from counters reset before it; the pass of median wall time
+   * is reported, with its own CPU time and RPCs.
    */
   private Measured steady(Strategy s, InMemorySpireServer spire) {
+    // From a collected heap: no strategy's passes pay for collecting what its cold sync left
+    // (a concurrent cycle over a heap of a million objects takes seconds of the two cores).
+    System.gc();
     if (!await(s::resyncOnce, SYNC_TIMEOUT)) {
       return steadyPass(s, spire, false);
     }
