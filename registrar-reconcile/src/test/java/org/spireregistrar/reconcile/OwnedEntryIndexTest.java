@@ -21,6 +21,9 @@ class OwnedEntryIndexTest {
 
   private final OwnedEntryIndex index =
       new OwnedEntryIndex(Ownership.underRoot(SpiffeId.parse(ROOT)));
+  // The two owned entries most cases start from.
+  private final Entry web = owned("w1", "/ns/shop/sa/web", WEB);
+  private final Entry db = owned("d1", "/ns/shop/sa/db", DB);
 
   private static List<Selector> selectors(String... s) {
     return List.of(s).stream().map(Selector::parse).toList();
@@ -52,7 +55,6 @@ class OwnedEntryIndexTest {
   void loadKeepsOnlyOwnedEntriesGroupedBySelectors() {
     Entry web1 = owned("w1", "/ns/shop/sa/web", WEB);
     Entry web2 = owned("w2", "/ns/shop/sa/web2", WEB);
-    Entry db = owned("d1", "/ns/shop/sa/db", DB);
     assertThat(index.loaded()).isFalse();
 
     index.load(List.of(web1, foreign("f1", WEB), db, web2, foreign("f2", DB)));
@@ -76,8 +78,6 @@ class OwnedEntryIndexTest {
 
   @Test
   void listedBeforeGivesTheIndexedObjectOfAnOwnedIdInAnyOrderButNotOneForgotten() {
-    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
-    Entry db = owned("d1", "/ns/shop/sa/db", DB);
     index.load(List.of(web, foreign("f1", DB), db));
 
     Function<String, Entry> inOrder = index.listedBefore();
@@ -101,8 +101,6 @@ class OwnedEntryIndexTest {
 
   @Test
   void aLoadInAnotherOrderKeepsTheIndexAndLearnsTheOrder() {
-    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
-    Entry db = owned("d1", "/ns/shop/sa/db", DB);
     index.load(List.of(web, db));
 
     index.load(List.of(db, web));
@@ -119,8 +117,6 @@ class OwnedEntryIndexTest {
 
   @Test
   void aLoadOfTheIndexedObjectsThemselvesLeavesTheIndexAsItWas() {
-    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
-    Entry db = owned("d1", "/ns/shop/sa/db", DB);
     index.load(List.of(web, db));
 
     index.load(List.of(foreign("f1", WEB), db, web));
@@ -132,8 +128,6 @@ class OwnedEntryIndexTest {
 
   @Test
   void aLoadThatListsAnIndexedObjectTwiceAndAnotherNotAtAllForgetsTheMissingOne() {
-    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
-    Entry db = owned("d1", "/ns/shop/sa/db", DB);
     index.load(List.of(web, db));
 
     index.load(List.of(web, web));
@@ -146,8 +140,6 @@ class OwnedEntryIndexTest {
 
   @Test
   void aLoadWithoutAnIndexedEntryOrWithANewOrChangedOneIndexesWhatItLists() {
-    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
-    Entry db = owned("d1", "/ns/shop/sa/db", DB);
     index.load(List.of(web, db));
 
     index.load(List.of(web));
@@ -171,7 +163,6 @@ class OwnedEntryIndexTest {
 
   @Test
   void anUpdateResultWithOtherSelectorsMovesTheEntry() {
-    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
     index.load(List.of(web));
 
     Entry moved = owned("w1", "/ns/shop/sa/web", DB);
@@ -185,8 +176,6 @@ class OwnedEntryIndexTest {
 
   @Test
   void theVersionMovesWithEveryChangeToWhatIsIndexedAndOnlyThen() {
-    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
-    Entry db = owned("d1", "/ns/shop/sa/db", DB);
     index.load(List.of(web, db));
     long v = index.version();
 
@@ -247,8 +236,6 @@ class OwnedEntryIndexTest {
 
   @Test
   void updateResultsReplaceTheEntryOrForgetAVanishedOne() {
-    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
-    Entry db = owned("d1", "/ns/shop/sa/db", DB);
     index.load(List.of(web, db));
 
     Entry changed = owned("w1", "/ns/shop/sa/web-v2", WEB);
@@ -273,9 +260,7 @@ class OwnedEntryIndexTest {
 
   @Test
   void deleteResultsForgetTheEntryWhenItIsGone() {
-    Entry web = owned("w1", "/ns/shop/sa/web", WEB);
     Entry web2 = owned("w2", "/ns/shop/sa/web2", WEB);
-    Entry db = owned("d1", "/ns/shop/sa/db", DB);
     index.load(List.of(web, web2, db));
 
     assertThat(index.applyDelete(web, EntryResult.deleted(web.id()))).isTrue();

@@ -317,6 +317,28 @@ public abstract class EntryStoreContract {
     assertThat(listed).extracting(Entry::id).containsExactlyInAnyOrderElementsOf(created);
   }
 
+  @Test
+  void listingWithEntriesKeptFromBeforeGivesWhatAPlainListGives() {
+    store.create(List.of(pod(1), pod(2), pod(3), pod(4)));
+    Map<String, Entry> kept = new HashMap<>();
+    for (Entry e : store.list(EntryFilter.ALL)) {
+      kept.put(e.id().value(), e);
+    }
+    Entry changed = kept.values().stream().filter(e -> e.spec().equals(pod(1))).findFirst().get();
+    Entry gone = kept.values().stream().filter(e -> e.spec().equals(pod(2))).findFirst().get();
+    store.update(List.of(changed.withSpec(pod(1).withDnsNames(List.of("web-1.default.svc")))));
+    store.delete(List.of(gone.id()));
+    store.create(List.of(pod(5)));
+    // A kept entry the store must not hand back as it is: one it never listed, under a listed ID.
+    Entry stranger = kept.values().stream().filter(e -> e.spec().equals(pod(3))).findFirst().get();
+    kept.put(stranger.id().value(), stranger.withSpec(pod(9)));
+
+    List<Entry> listed = store.list(EntryFilter.ALL, kept::get);
+
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(store.list(EntryFilter.ALL));
+    assertThat(listed).extracting(e -> e.spec().selectors()).doesNotContain(pod(9).selectors());
+  }
+
   record FilterCase(String name, EntryFilter filter, List<String> expected) {
     @Override
     public String toString() {
