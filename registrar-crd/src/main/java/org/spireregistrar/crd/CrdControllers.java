@@ -1,11 +1,6 @@
 package org.spireregistrar.crd;
 
-import io.kubernetes.client.informer.ResourceEventHandler;
-import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
-import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,7 +24,6 @@ import org.spireregistrar.crd.CrdKey.NodeKey;
 import org.spireregistrar.crd.CrdKey.PodKey;
 import org.spireregistrar.crd.CrdKey.SpiffeIdKey;
 import org.spireregistrar.kubernetes.ClusterInformers;
-import org.spireregistrar.kubernetes.WatchHealth;
 import org.spireregistrar.reconcile.BatchWriter;
 import org.spireregistrar.reconcile.Readiness;
 import org.spireregistrar.reconcile.Ticker;
@@ -54,21 +48,15 @@ final class CrdControllers implements AutoCloseable {
   private final SpiffeIdController spiffeIds;
   private final BatchWriter writer;
   private final ClusterInformers cluster;
-  private final SharedInformerFactory spiffeIdFactory;
-  private final SharedIndexInformer<DynamicKubernetesObject> spiffeIdInformer;
-  // Failure streaks of the SpiffeID informer (the cluster informers keep their own).
-  private final WatchHealth spiffeIdWatch = new WatchHealth();
   private final CrdMetrics metrics;
   private final boolean podController;
   private final Ticker ticker;
   private final Duration staleAfter;
   private volatile boolean leader;
-  private volatile boolean clusterSynced;
   private volatile boolean synced;
   private volatile boolean spireReachable = true;
   private volatile long lastSuccessNanos;
   private Thread loop;
-  private Thread syncWatcher;
 
   CrdControllers(
       RegistrarConfig config,
@@ -87,7 +75,7 @@ final class CrdControllers implements AutoCloseable {
             ticker);
     queue.hold(HOLD_CACHES);
     queue.hold(HOLD_LEADER);
-    this.cache = new CrdCache(namespace, queue::addAll, this::clusterSynced);
+    this.cache = new CrdCache(namespace, queue::addAll, this::cachesSynced);
     this.metrics = metricsFactory.create(() -> leader, cache::spiffeIdCount);
     this.writer = new BatchWriter(store, 50, 2, () -> leader);
     SpiffeIdClient spiffeIdClient = new SpiffeIdClient(client);
@@ -113,31 +101,17 @@ final class CrdControllers implements AutoCloseable {
             metrics,
             config.common().trustDomain());
     this.cluster = new ClusterInformers(client, cache, config.crd().addSvcDnsName());
-    this.spiffeIdFactory = new SharedInformerFactory(client);
-    this.spiffeIdInformer =
-        spiffeIdFactory.sharedIndexInformerFor(
-            new DynamicKubernetesApi("spiffeid.spiffe.io", "v1beta1", "spiffeids", client),
-            DynamicKubernetesObject.class,
-            0,
-            "", // all namespaces
-            spiffeIdWatch.<DynamicKubernetesObject>handler("spiffeids"));
-    spiffeIdInformer.addEventHandler(
-        new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(DynamicKubernetesObject o) {
-            cache.spiffeIdUpserted(SpiffeIdObject.of(o.getRaw()));
-          }
-
-          @Override
-          public void onUpdate(DynamicKubernetesObject old, DynamicKubernetesObject o) {
-            cache.spiffeIdUpserted(SpiffeIdObject.of(o.getRaw()));
-          }
-
-          @Override
-          public void onDelete(DynamicKubernetesObject o, boolean finalStateUnknown) {
-            cache.spiffeIdDeleted(SpiffeIdObject.of(o.getRaw()));
-          }
-        });
+    // SpiffeIDs are listed and watched with the pods, nodes and endpoints: one sync, one health.
+    cluster.watchAlso(
+        "spiffeid.spiffe.io",
+        "v1beta1",
+        "spiffeids",
+        "SpiffeID",
+        SpiffeIdObject::of,
+        SpiffeIdObject::namespace,
+        SpiffeIdObject::name,
+        cache::spiffeIdUpserted,
+        cache::spiffeIdDeleted);
   }
 
   /** How the metrics are made (they need the controllers' state). */
@@ -148,35 +122,16 @@ final class CrdControllers implements AutoCloseable {
 
   void start() {
     cluster.start();
-    spiffeIdFactory.startAllRegisteredInformers();
-    syncWatcher =
-        new Thread(
-            () -> {
-              try {
-                synchronized (this) {
-                  while (!(clusterSynced && spiffeIdInformer.hasSynced())) {
-                    wait(50); // the SpiffeID informer has no sync callback
-                  }
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-              }
-              synced = true;
-              log.info("Kubernetes caches synced (SpiffeIDs, Pods, Nodes, Endpoints)");
-              queue.release(HOLD_CACHES);
-            },
-            "crd-sync-watch");
-    syncWatcher.setDaemon(true);
-    syncWatcher.start();
     loop = new Thread(this::run, "crd-controllers");
     loop.setDaemon(true);
     loop.start();
   }
 
-  private synchronized void clusterSynced() {
-    clusterSynced = true;
-    notifyAll();
+  /** Every informer (SpiffeIDs, Pods, Nodes, Endpoints) has listed once. */
+  private void cachesSynced() {
+    synced = true;
+    log.info("Kubernetes caches synced (SpiffeIDs, Pods, Nodes, Endpoints)");
+    queue.release(HOLD_CACHES);
   }
 
   void setLeader(boolean value) {
@@ -266,7 +221,7 @@ final class CrdControllers implements AutoCloseable {
   Optional<String> readiness() {
     return Readiness.of(
         synced,
-        () -> cluster.watchProblem().or(spiffeIdWatch::problem),
+        cluster::watchProblem,
         leader,
         spireReachable,
         lastSuccessNanos,
@@ -341,11 +296,7 @@ final class CrdControllers implements AutoCloseable {
   @Override
   public void close() {
     cluster.close();
-    spiffeIdFactory.stopAllRegisteredInformers();
     queue.close();
-    if (syncWatcher != null) {
-      syncWatcher.interrupt();
-    }
     if (loop != null) {
       try {
         loop.join(Duration.ofSeconds(30).toMillis()); // finish the write in flight

@@ -45,6 +45,8 @@ public final class ClusterInformers implements AutoCloseable {
   private final WatchHealth watchHealth = new WatchHealth();
   // The informers whose objects pods' and nodes' entries read besides their own (the Endpoints).
   private final List<SharedIndexInformer<?>> dependencies = new ArrayList<>();
+  private final ApiClient client;
+  private final int pageSize;
   private volatile boolean closed;
   private Thread syncWatcher;
 
@@ -77,12 +79,16 @@ public final class ClusterInformers implements AutoCloseable {
       UnaryOperator<Workload> podView,
       int pageSize) {
     this.sink = Objects.requireNonNull(sink, "sink");
+    this.client = Objects.requireNonNull(client, "client");
+    this.pageSize = pageSize;
     Objects.requireNonNull(podView, "podView");
     // Lenient: one odd object must never stop an informer. The API server always sets namespaces.
     ObjectViews views = new ObjectViews(ObjectViews.Strictness.LENIENT, "");
     informers.add(
         informer(
             client,
+            "",
+            "v1",
             "pods",
             new Informed.Kind<>("v1", "Pod", Workload::namespace, Workload::name),
             raw -> podView.apply(views.pod(raw)),
@@ -92,6 +98,8 @@ public final class ClusterInformers implements AutoCloseable {
     informers.add(
         informer(
             client,
+            "",
+            "v1",
             "nodes",
             new Informed.Kind<>("v1", "Node", node -> "", NodeInfo::name),
             views::node,
@@ -102,6 +110,8 @@ public final class ClusterInformers implements AutoCloseable {
       SharedIndexInformer<?> endpointsInformer =
           informer(
               client,
+              "",
+              "v1",
               "endpoints",
               new Informed.Kind<>("v1", "Endpoints", EndpointsInfo::namespace, EndpointsInfo::name),
               views::endpoints,
@@ -115,6 +125,8 @@ public final class ClusterInformers implements AutoCloseable {
 
   private <V> SharedIndexInformer<Informed<V>> informer(
       ApiClient client,
+      String group,
+      String version,
       String plural,
       Informed.Kind<V> kind,
       Function<JsonObject, V> view,
@@ -126,7 +138,7 @@ public final class ClusterInformers implements AutoCloseable {
     SharedIndexInformer<Informed<V>> informer =
         factory.sharedIndexInformerFor(
             new PagedListerWatcher<>(
-                new DynamicKubernetesApi("", "v1", plural, client),
+                new DynamicKubernetesApi(group, version, plural, client),
                 kind,
                 view,
                 pageSize,
@@ -154,6 +166,48 @@ public final class ClusterInformers implements AutoCloseable {
           }
         });
     return informer;
+  }
+
+  /**
+   * Also lists and watches the objects of another resource in all namespaces, paged like the others
+   * and kept only as the views {@code view} makes: {@link ClusterEvents#cachesSynced} then waits
+   * for them too, and their list and watch failures count in {@link #watchProblem}. Before {@link
+   * #start} only.
+   *
+   * @param group the API group, e.g. {@code spiffeid.spiffe.io}
+   * @param version the group's version, e.g. {@code v1beta1}
+   * @param plural the resource, e.g. {@code spiffeids}
+   * @param kind the kind, e.g. {@code SpiffeID}
+   * @param view the object (as the API server sent it) to its view; must not fail
+   * @param namespace a view's namespace
+   * @param name a view's name
+   * @param upsert receives each view added or changed
+   * @param delete receives the last view of each object deleted
+   */
+  public <V> void watchAlso(
+      String group,
+      String version,
+      String plural,
+      String kind,
+      Function<JsonObject, V> view,
+      Function<V, String> namespace,
+      Function<V, String> name,
+      Consumer<V> upsert,
+      Consumer<V> delete) {
+    if (syncWatcher != null) {
+      throw new IllegalStateException("watchAlso after start");
+    }
+    informers.add(
+        informer(
+            client,
+            group,
+            version,
+            plural,
+            new Informed.Kind<>(group + "/" + version, kind, namespace, name),
+            view,
+            pageSize,
+            upsert,
+            delete));
   }
 
   /** Starts the informers; {@link ClusterEvents#cachesSynced()} follows once all have listed. */

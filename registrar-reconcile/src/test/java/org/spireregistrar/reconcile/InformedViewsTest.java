@@ -1,6 +1,7 @@
 package org.spireregistrar.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -230,6 +232,70 @@ class InformedViewsTest {
     await().atMost(LIST_WAIT).until(() -> recorder.calls.contains("cachesSynced"));
     await().atMost(LIST_WAIT).until(() -> recorder.pods.keySet().equals(podsInApi()));
     assertThat(recorder.deleted).isEmpty();
+  }
+
+  @Test
+  void anotherResourceIsListedPagedWithTheOthersAndTheSyncWaitsForIt() throws Exception {
+    String collection = "/apis/spiffeid.spiffe.io/v1beta1/namespaces/shop/spiffeids";
+    for (String name : List.of("a", "b", "c")) {
+      k8s.create(
+          collection,
+          Map.of(
+              "apiVersion",
+              "spiffeid.spiffe.io/v1beta1",
+              "kind",
+              "SpiffeID",
+              "metadata",
+              Map.of("name", name, "namespace", "shop"),
+              "spec",
+              Map.of("spiffeId", "spiffe://example.org/" + name)));
+    }
+    Recorder recorder = new Recorder(false);
+    Map<String, String> ids = new ConcurrentHashMap<>();
+    List<String> gone = new CopyOnWriteArrayList<>();
+    AutoCloseable failing = k8s.failRequests(r -> r.is("list", "spiffeids"), 500);
+    informers = new ClusterInformers(k8s.client(), recorder, false, UnaryOperator.identity(), PAGE);
+    informers.watchAlso(
+        "spiffeid.spiffe.io",
+        "v1beta1",
+        "spiffeids",
+        "SpiffeID",
+        raw -> {
+          JsonObject meta = raw.getAsJsonObject("metadata");
+          return List.of(
+              meta.get("namespace").getAsString(),
+              meta.get("name").getAsString(),
+              raw.getAsJsonObject("spec").get("spiffeId").getAsString());
+        },
+        v -> v.get(0),
+        v -> v.get(1),
+        v -> ids.put(v.get(0) + "/" + v.get(1), v.get(2)),
+        v -> gone.add(v.get(0) + "/" + v.get(1)));
+    informers.start();
+
+    // The pods are listed, but while the SpiffeIDs cannot be, the caches are not synced.
+    await().atMost(LIST_WAIT).until(() -> recorder.pods.keySet().equals(podsInApi()));
+    await().atMost(LIST_WAIT).until(() -> k8s.requestCount("list", "spiffeids") >= 2);
+    assertThat(recorder.calls).doesNotContain("cachesSynced");
+    assertThat(informers.hasSynced()).isFalse();
+    failing.close();
+
+    await().atMost(LIST_WAIT).until(() -> recorder.calls.contains("cachesSynced"));
+    assertThat(ids)
+        .containsOnly(
+            Map.entry("shop/a", "spiffe://example.org/a"),
+            Map.entry("shop/b", "spiffe://example.org/b"),
+            Map.entry("shop/c", "spiffe://example.org/c"));
+    assertThat(k8s.requests().stream().filter(r -> r.is("list", "spiffeids")))
+        .allSatisfy(r -> assertThat(r.query()).contains("limit=" + PAGE))
+        .anySatisfy(r -> assertThat(r.query()).contains("continue="));
+    k8s.delete(collection + "/b");
+    await().atMost(WAIT).until(() -> gone.contains("shop/b"));
+    assertThatThrownBy(
+            () ->
+                informers.watchAlso(
+                    "g", "v1", "xs", "X", raw -> raw, v -> "", v -> "", v -> {}, v -> {}))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   /** The objects as the stand-in holds them, whole, through the same mapping. */
