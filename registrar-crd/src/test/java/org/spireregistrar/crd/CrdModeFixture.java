@@ -251,20 +251,9 @@ abstract class CrdModeFixture {
 
   ObjectNode manualSpiffeId(
       String ns, String name, Map<String, Object> spec, Map<String, Object> extraMeta) {
-    Map<String, Object> meta = new LinkedHashMap<>(extraMeta);
-    meta.put("name", name);
-    meta.put("namespace", ns);
     return k8s.create(
         ResourceType.SPIFFEIDS.collectionPath(ns),
-        Map.of(
-            "apiVersion",
-            "spiffeid.spiffe.io/v1beta1",
-            "kind",
-            "SpiffeID",
-            "metadata",
-            meta,
-            "spec",
-            spec));
+        ResourceType.SPIFFEIDS.object(ns, name, extraMeta, spec));
   }
 
   static Map<String, Object> manualSpec(String id, Map<String, Object> selector) {

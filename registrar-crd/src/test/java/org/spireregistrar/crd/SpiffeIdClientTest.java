@@ -29,15 +29,7 @@ class SpiffeIdClientTest {
   ObjectNode create() {
     return k8s.create(
         ResourceType.SPIFFEIDS.collectionPath("ns"),
-        Map.of(
-            "apiVersion",
-            "spiffeid.spiffe.io/v1beta1",
-            "kind",
-            "SpiffeID",
-            "metadata",
-            Map.of("name", "a", "namespace", "ns"),
-            "spec",
-            Map.of("spiffeId", "spiffe://example.org/a")));
+        ResourceType.SPIFFEIDS.object("ns", "a", Map.of("spiffeId", "spiffe://example.org/a")));
   }
 
   @Test

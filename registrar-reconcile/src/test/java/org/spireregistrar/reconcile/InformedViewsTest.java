@@ -42,6 +42,7 @@ import org.spireregistrar.kubernetes.ClusterInformers;
 import org.spireregistrar.kubernetes.JsonTrees;
 import org.spireregistrar.kubernetes.ObjectViews;
 import org.spireregistrar.kubernetes.testing.KubernetesApiStandIn;
+import org.spireregistrar.kubernetes.testing.ResourceType;
 import org.spireregistrar.kubernetes.testing.StandInRequest;
 
 /**
@@ -236,19 +237,12 @@ class InformedViewsTest {
 
   @Test
   void anotherResourceIsListedPagedWithTheOthersAndTheSyncWaitsForIt() throws Exception {
-    String collection = "/apis/spiffeid.spiffe.io/v1beta1/namespaces/shop/spiffeids";
+    String collection = ResourceType.SPIFFEIDS.collectionPath("shop");
     for (String name : List.of("a", "b", "c")) {
       k8s.create(
           collection,
-          Map.of(
-              "apiVersion",
-              "spiffeid.spiffe.io/v1beta1",
-              "kind",
-              "SpiffeID",
-              "metadata",
-              Map.of("name", name, "namespace", "shop"),
-              "spec",
-              Map.of("spiffeId", "spiffe://example.org/" + name)));
+          ResourceType.SPIFFEIDS.object(
+              "shop", name, Map.of("spiffeId", "spiffe://example.org/" + name)));
     }
     Recorder recorder = new Recorder(false);
     Map<String, String> ids = new ConcurrentHashMap<>();

@@ -1,8 +1,10 @@
 package org.spireregistrar.kubernetes.testing;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -313,6 +315,30 @@ public record ResourceType(
   /** The URL path of one object; {@code namespace} is ignored for a cluster-scoped type. */
   public String objectPath(String namespace, String name) {
     return collectionPath(namespace) + "/" + name;
+  }
+
+  /**
+   * An object of this type as a client sends it: {@code apiVersion}, {@code kind}, {@code metadata}
+   * (the name, the namespace when namespaced, and {@code metadata}'s fields) and {@code spec}.
+   */
+  public Map<String, Object> object(
+      String namespace, String name, Map<String, Object> metadata, Map<String, Object> spec) {
+    Map<String, Object> meta = new LinkedHashMap<>(metadata);
+    meta.put("name", name);
+    if (namespaced) {
+      meta.put("namespace", namespace);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("apiVersion", apiVersion());
+    out.put("kind", kind);
+    out.put("metadata", meta);
+    out.put("spec", spec);
+    return out;
+  }
+
+  /** As {@link #object(String, String, Map, Map)} with nothing more in its metadata. */
+  public Map<String, Object> object(String namespace, String name, Map<String, Object> spec) {
+    return object(namespace, name, Map.of(), spec);
   }
 
   /** The types every stand-in serves from the start. */
