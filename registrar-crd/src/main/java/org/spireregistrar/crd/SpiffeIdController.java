@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spireregistrar.core.Entry;
@@ -289,45 +290,80 @@ final class SpiffeIdController {
    * @param retry whether {@code creates} are retries without the DNS names older SPIRE refuses
    */
   private void writeCreates(Pass p, List<Entry> creates, boolean retry) {
-    if (creates.isEmpty()) {
+    write(
+        p,
+        creates,
+        retry,
+        writer::createWithIds,
+        p.createdFor,
+        (sent, r, s, key) -> {
+          if (r.code() == EntryResult.Code.OK && r.entry().isPresent()) {
+            Entry e = r.entry().get();
+            learnIdSupport(sent.id(), e.id());
+            put(e);
+            metrics.created();
+            log.info(
+                "Created entry {} for SpiffeID {}/{} ({})",
+                GoQuote.quote(e.id().value()),
+                GoQuote.quote(s.namespace()),
+                GoQuote.quote(s.name()),
+                GoQuote.quote(e.spiffeId().toString()));
+            link(p, s, e.id());
+            return true;
+          }
+          if (r.code() == EntryResult.Code.ALREADY_EXISTS && r.entry().isPresent()) {
+            Entry existing = r.entry().get();
+            put(existing);
+            link(p, s, existing.id());
+            if (!existing.spec().equals(sent.spec())) {
+              p.updatedFor.put(existing.id(), s);
+              p.specs.put(existing.id(), sent.spec());
+            }
+            return false;
+          }
+          itemFailed(p, key, "create entry for", s, r);
+          return false;
+        });
+  }
+
+  /** What one written create or update means for its SpiffeID. */
+  private interface Written {
+    /**
+     * @param sent the entry as sent
+     * @return whether the write was made as sent (then a retry without legacy-refused DNS names
+     *     that succeeded is reported)
+     */
+    boolean handle(Entry sent, EntryResult result, SpiffeIdObject s, SpiffeIdKey key);
+  }
+
+  /**
+   * Writes {@code entries} with {@code call} and hands each written item to {@code written}. Items
+   * SPIRE refused only for DNS names its older rules refuse are sent once more without them; a
+   * failed call or a lost leadership ends the item as every write does.
+   *
+   * @param retry whether {@code entries} are such retries
+   * @param owners the SpiffeID of each entry sent, by the entry's ID
+   */
+  private void write(
+      Pass p,
+      List<Entry> entries,
+      boolean retry,
+      Function<List<Entry>, List<WriteOutcome<Entry>>> call,
+      Map<EntryId, SpiffeIdObject> owners,
+      Written written) {
+    if (entries.isEmpty()) {
       return;
     }
-    List<WriteOutcome<Entry>> outcomes = writer.createWithIds(creates);
     List<Entry> retries = new ArrayList<>();
-    for (WriteOutcome<Entry> o : outcomes) {
-      SpiffeIdObject s = p.createdFor.get(o.item().id());
+    for (WriteOutcome<Entry> o : call.apply(entries)) {
+      SpiffeIdObject s = owners.get(o.item().id());
       SpiffeIdKey key = keyOf(s);
       if (o instanceof WriteOutcome.Written<Entry> w) {
         EntryResult r = w.result();
         if (!retry && LegacyDnsFallback.mayBeLegacyRefusal(r, o.item().spec())) {
           retries.add(o.item().withSpec(LegacyDnsFallback.withoutRefused(o.item().spec())));
-          continue;
-        }
-        if (r.code() == EntryResult.Code.OK && r.entry().isPresent()) {
-          Entry e = r.entry().get();
-          if (retry) {
-            legacyDnsAccepted(s);
-          }
-          learnIdSupport(o.item().id(), e.id());
-          put(e);
-          metrics.created();
-          log.info(
-              "Created entry {} for SpiffeID {}/{} ({})",
-              GoQuote.quote(e.id().value()),
-              GoQuote.quote(s.namespace()),
-              GoQuote.quote(s.name()),
-              GoQuote.quote(e.spiffeId().toString()));
-          link(p, s, e.id());
-        } else if (r.code() == EntryResult.Code.ALREADY_EXISTS && r.entry().isPresent()) {
-          Entry existing = r.entry().get();
-          put(existing);
-          link(p, s, existing.id());
-          if (!existing.spec().equals(o.item().spec())) {
-            p.updatedFor.put(existing.id(), s);
-            p.specs.put(existing.id(), o.item().spec());
-          }
-        } else {
-          itemFailed(p, key, "create entry for", s, r);
+        } else if (written.handle(o.item(), r, s, key) && retry) {
+          legacyDnsAccepted(s);
         }
       } else if (o instanceof WriteOutcome.CallFailed<Entry> f) {
         callFailed(p, key, f.error().getMessage());
@@ -335,7 +371,7 @@ final class SpiffeIdController {
         p.notLeader = true;
       }
     }
-    writeCreates(p, retries, true);
+    write(p, retries, true, call, owners, written);
   }
 
   private void writeUpdates(Pass p) {
@@ -353,44 +389,29 @@ final class SpiffeIdController {
    * @param retry whether {@code updates} are retries without the DNS names older SPIRE refuses
    */
   private void writeUpdates(Pass p, List<Entry> updates, boolean retry) {
-    if (updates.isEmpty()) {
-      return;
-    }
-    List<WriteOutcome<Entry>> outcomes = writer.update(updates);
-    List<Entry> retries = new ArrayList<>();
-    for (WriteOutcome<Entry> o : outcomes) {
-      SpiffeIdObject s = p.updatedFor.get(o.item().id());
-      SpiffeIdKey key = keyOf(s);
-      if (o instanceof WriteOutcome.Written<Entry> w) {
-        EntryResult r = w.result();
-        if (!retry && LegacyDnsFallback.mayBeLegacyRefusal(r, o.item().spec())) {
-          retries.add(o.item().withSpec(LegacyDnsFallback.withoutRefused(o.item().spec())));
-          continue;
-        }
-        if (r.code() == EntryResult.Code.OK) {
-          if (retry) {
-            legacyDnsAccepted(s);
+    write(
+        p,
+        updates,
+        retry,
+        writer::update,
+        p.updatedFor,
+        (sent, r, s, key) -> {
+          if (r.code() == EntryResult.Code.OK) {
+            put(r.entry().orElse(sent));
+            metrics.updated();
+            log.info(
+                "Updated entry {} of SpiffeID {}/{}",
+                GoQuote.quote(sent.id().value()),
+                GoQuote.quote(s.namespace()),
+                GoQuote.quote(s.name()));
+            return true;
           }
-          put(r.entry().orElse(o.item()));
-          metrics.updated();
-          log.info(
-              "Updated entry {} of SpiffeID {}/{}",
-              GoQuote.quote(o.item().id().value()),
-              GoQuote.quote(s.namespace()),
-              GoQuote.quote(s.name()));
-        } else {
           if (r.code() == EntryResult.Code.NOT_FOUND) {
-            remove(o.item().id()); // deleted out of band: recreated on the retry
+            remove(sent.id()); // deleted out of band: recreated on the retry
           }
           itemFailed(p, key, "update entry of", s, r);
-        }
-      } else if (o instanceof WriteOutcome.CallFailed<Entry> f) {
-        callFailed(p, key, f.error().getMessage());
-      } else if (o instanceof WriteOutcome.NotLeader<Entry>) {
-        p.notLeader = true;
-      }
-    }
-    writeUpdates(p, retries, true);
+          return false;
+        });
   }
 
   /**
