@@ -75,13 +75,22 @@ class ReconcileEndToEndTest {
   }
 
   private RegistrarConfig config(String podLabel, boolean dnsNames, boolean leaderElection) {
+    return config(spire.address(), podLabel, dnsNames, leaderElection);
+  }
+
+  /**
+   * Reconcile mode's configuration for cluster {@code c1} (kube-system disabled, 10-minute resync),
+   * as the reconcile tests run it.
+   */
+  static RegistrarConfig config(
+      String serverAddress, String podLabel, boolean dnsNames, boolean leaderElection) {
     CommonConfig common =
         new CommonConfig(
             "info",
             "",
             "",
             TD,
-            spire.address(),
+            serverAddress,
             "",
             "",
             "c1",

@@ -14,12 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spireregistrar.core.TrustDomain;
-import org.spireregistrar.core.config.CommonConfig;
-import org.spireregistrar.core.config.CrdConfig;
-import org.spireregistrar.core.config.Mode;
-import org.spireregistrar.core.config.ReconcileConfig;
 import org.spireregistrar.core.config.RegistrarConfig;
-import org.spireregistrar.core.config.WebhookConfig;
 import org.spireregistrar.kubernetes.LeaseLeaderElection;
 import org.spireregistrar.kubernetes.Permission;
 import org.spireregistrar.kubernetes.RequiredPermissions;
@@ -56,30 +51,7 @@ class ReconcileRequestsTest {
   }
 
   private RegistrarConfig config(boolean dnsNames, boolean leaderElection) {
-    CommonConfig common =
-        new CommonConfig(
-            "info",
-            "",
-            "",
-            TD,
-            spire.address(),
-            "",
-            "",
-            "c1",
-            "",
-            "",
-            Mode.RECONCILE,
-            List.of("kube-system"));
-    ReconcileConfig rc =
-        new ReconcileConfig(
-            "127.0.0.1:0",
-            leaderElection,
-            "leases",
-            "spire-k8s-registrar",
-            dnsNames,
-            "cluster.local",
-            Duration.ofMinutes(10));
-    return new RegistrarConfig(common, WebhookConfig.DEFAULTS, rc, CrdConfig.DEFAULTS, List.of());
+    return ReconcileEndToEndTest.config(spire.address(), "", dnsNames, leaderElection);
   }
 
   /**
