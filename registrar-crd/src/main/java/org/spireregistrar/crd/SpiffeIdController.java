@@ -283,17 +283,10 @@ final class SpiffeIdController {
   }
 
   private void writeCreates(Pass p) {
-    writeCreates(p, p.creates, false);
-  }
-
-  /**
-   * @param retry whether {@code creates} are retries without the DNS names older SPIRE refuses
-   */
-  private void writeCreates(Pass p, List<Entry> creates, boolean retry) {
     write(
         p,
-        creates,
-        retry,
+        p.creates,
+        false,
         writer::createWithIds,
         p.createdFor,
         (sent, r, s, key) -> {
@@ -382,17 +375,10 @@ final class SpiffeIdController {
     for (EntryId id : p.updatedFor.keySet()) {
       updates.add(index.get(id).withSpec(p.specs.get(id)));
     }
-    writeUpdates(p, updates, false);
-  }
-
-  /**
-   * @param retry whether {@code updates} are retries without the DNS names older SPIRE refuses
-   */
-  private void writeUpdates(Pass p, List<Entry> updates, boolean retry) {
     write(
         p,
         updates,
-        retry,
+        false,
         writer::update,
         p.updatedFor,
         (sent, r, s, key) -> {

@@ -181,16 +181,6 @@ final class OwnedEntryIndex {
     return size;
   }
 
-  /**
-   * The indexed entry with this ID, or null: to list with ({@link
-   * org.spireregistrar.core.EntryStore#list(org.spireregistrar.core.EntryFilter,
-   * java.util.function.Function)}).
-   */
-  Entry entry(String id) {
-    Slot slot = byId.get(id);
-    return slot == null ? null : slot.entry;
-  }
-
   /** The owned entries with exactly these (sorted) selectors; empty when none. Read-only. */
   List<Entry> get(List<Selector> selectors) {
     Object group = bySelectors.get(selectors);

@@ -634,11 +634,6 @@ final class SyncPass {
     }
   }
 
-  /** A hash table capacity that holds {@code n} entries without rehashing. */
-  private static int capacity(int n) {
-    return (int) Math.min(1 << 30, n * 4L / 3 + 1);
-  }
-
   // ---------------------------------------------------------------- desired state
 
   /** {@code spec} without the DNS names SPIRE before 1.9 refuses (each removal logged at DEBUG). */
