@@ -345,13 +345,14 @@ final class SyncPass {
      * differs joins the chunk, which is diffed and handed to the lanes when full.
      */
     private void examine(ObjectKey key) {
-      if (kind == Kind.EARLY && !inCache(key)) {
+      // A pod's view is looked up once: what the early-pass check sees is what the pass uses.
+      ClusterCache.CachedPod cached = key instanceof ObjectKey.Pod p ? cache.cachedPod(p) : null;
+      if (kind == Kind.EARLY && (key instanceof ObjectKey.Pod ? cached == null : !inCache(key))) {
         // Not listed yet, or deleted while listing: the full pass after the sync decides.
         carry(key);
         return;
       }
       // Desired state of each object; rejected objects keep what they have.
-      ClusterCache.CachedPod cached = key instanceof ObjectKey.Pod p ? cache.cachedPod(p) : null;
       Optional<EntrySpec> spec;
       try {
         spec = desiredOf(key, cached, endpointsVersion);
