@@ -2,6 +2,7 @@ package org.spireregistrar.spire;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiPredicate;
 import org.spireregistrar.core.Entry;
 import org.spireregistrar.core.EntryAttributes;
 import org.spireregistrar.core.EntryFilter;
@@ -184,9 +185,12 @@ public final class ProtoMapping {
     return e.getDownstream() == spec.downstream()
         && sameId(e.getSpiffeId(), spec.spiffeId())
         && sameId(e.getParentId(), spec.parentId())
-        && sameSelectors(e.getSelectorsList(), spec.selectors())
+        && samePairs(
+            e.getSelectorsList(),
+            spec.selectors(),
+            (w, c) -> w.getValue().equals(c.value()) && w.getType().equals(c.type()))
         && e.getDnsNamesList().equals(spec.dnsNames())
-        && sameTrustDomains(e.getFederatesWithList(), spec.federatesWith());
+        && samePairs(e.getFederatesWithList(), spec.federatesWith(), (w, c) -> w.equals(c.name()));
   }
 
   private static boolean sameId(SPIFFEID wire, SpiffeId id) {
@@ -194,29 +198,14 @@ public final class ProtoMapping {
         && wire.getTrustDomain().equals(id.trustDomain().name());
   }
 
-  private static boolean sameSelectors(
-      List<org.spireregistrar.spire.proto.types.Selector> wire, List<Selector> selectors) {
+  /** Whether {@code wire} and {@code core} have the same length and each pair is {@code same}. */
+  private static <W, C> boolean samePairs(List<W> wire, List<C> core, BiPredicate<W, C> same) {
     int n = wire.size();
-    if (n != selectors.size()) {
+    if (n != core.size()) {
       return false;
     }
     for (int i = 0; i < n; i++) {
-      org.spireregistrar.spire.proto.types.Selector w = wire.get(i);
-      Selector s = selectors.get(i);
-      if (!w.getValue().equals(s.value()) || !w.getType().equals(s.type())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean sameTrustDomains(List<String> wire, List<TrustDomain> domains) {
-    int n = wire.size();
-    if (n != domains.size()) {
-      return false;
-    }
-    for (int i = 0; i < n; i++) {
-      if (!wire.get(i).equals(domains.get(i).name())) {
+      if (!same.test(wire.get(i), core.get(i))) {
         return false;
       }
     }
