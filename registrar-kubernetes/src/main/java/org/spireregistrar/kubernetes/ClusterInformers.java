@@ -86,36 +86,36 @@ public final class ClusterInformers implements AutoCloseable {
     ObjectViews views = new ObjectViews(ObjectViews.Strictness.LENIENT, "");
     informers.add(
         informer(
-            client,
             "",
             "v1",
             "pods",
-            new Informed.Kind<>("v1", "Pod", Workload::namespace, Workload::name),
+            "Pod",
             raw -> podView.apply(views.pod(raw)),
-            pageSize,
+            Workload::namespace,
+            Workload::name,
             sink::podUpserted,
             pod -> sink.podDeleted(pod.namespace(), pod.name())));
     informers.add(
         informer(
-            client,
             "",
             "v1",
             "nodes",
-            new Informed.Kind<>("v1", "Node", node -> "", NodeInfo::name),
+            "Node",
             views::node,
-            pageSize,
+            node -> "",
+            NodeInfo::name,
             sink::nodeUpserted,
             node -> sink.nodeDeleted(node.name())));
     if (endpoints) {
       SharedIndexInformer<?> endpointsInformer =
           informer(
-              client,
               "",
               "v1",
               "endpoints",
-              new Informed.Kind<>("v1", "Endpoints", EndpointsInfo::namespace, EndpointsInfo::name),
+              "Endpoints",
               views::endpoints,
-              pageSize,
+              EndpointsInfo::namespace,
+              EndpointsInfo::name,
               sink::endpointsUpserted,
               e -> sink.endpointsDeleted(e.namespace(), e.name()));
       informers.add(endpointsInformer);
@@ -123,23 +123,27 @@ public final class ClusterInformers implements AutoCloseable {
     }
   }
 
+  /**
+   * An informer of {@code plural} in all namespaces, paged, keeping views; see {@link #watchAlso}.
+   */
   private <V> SharedIndexInformer<Informed<V>> informer(
-      ApiClient client,
       String group,
       String version,
       String plural,
-      Informed.Kind<V> kind,
+      String kind,
       Function<JsonObject, V> view,
-      int pageSize,
+      Function<V, String> namespace,
+      Function<V, String> name,
       Consumer<V> upsert,
       Consumer<V> delete) {
     SharedInformerFactory factory = new SharedInformerFactory(client);
     factories.add(factory);
+    String apiVersion = group.isEmpty() ? version : group + "/" + version;
     SharedIndexInformer<Informed<V>> informer =
         factory.sharedIndexInformerFor(
             new PagedListerWatcher<>(
                 new DynamicKubernetesApi(group, version, plural, client),
-                kind,
+                new Informed.Kind<>(apiVersion, kind, namespace, name),
                 view,
                 pageSize,
                 sink.takesObjectsWhileListing()
@@ -197,17 +201,7 @@ public final class ClusterInformers implements AutoCloseable {
     if (syncWatcher != null) {
       throw new IllegalStateException("watchAlso after start");
     }
-    informers.add(
-        informer(
-            client,
-            group,
-            version,
-            plural,
-            new Informed.Kind<>(group + "/" + version, kind, namespace, name),
-            view,
-            pageSize,
-            upsert,
-            delete));
+    informers.add(informer(group, version, plural, kind, view, namespace, name, upsert, delete));
   }
 
   /** Starts the informers; {@link ClusterEvents#cachesSynced()} follows once all have listed. */
