@@ -80,16 +80,11 @@ public final class BenchRunner {
 
   /** All selected scenarios on all selected strategies. */
   public BenchReport run() {
-    if (settings.warmup()) {
-      BenchSettings w = settings.forWarmup();
-      for (String id : settings.strategies()) {
-        progress.printf("warm-up: %s (%d pods, untimed)%n", id, w.pods());
-        progress.flush();
-        new BenchRunner(w, new PrintWriter(PrintWriter.nullWriter())).runStrategy(id, false);
-      }
-    }
     Map<Scenario, List<Measured>> byScenario = new EnumMap<>(Scenario.class);
     for (String id : settings.strategies()) {
+      if (settings.warmup()) {
+        warmUp(id);
+      }
       Map<Scenario, Measured> results = runStrategy(id, true);
       results.forEach((s, m) -> byScenario.computeIfAbsent(s, k -> new ArrayList<>()).add(m));
     }
@@ -100,6 +95,29 @@ public final class BenchRunner {
       }
     }
     return new BenchReport(settings, reports);
+  }
+
+  /**
+   * Untimed rounds of {@code id} until the JIT has settled ({@link WarmUp}), just before its
+   * measured run, so that its type profiles are its own.
+   */
+  private void warmUp(String id) {
+    BenchSettings w = settings.forWarmup();
+    WarmUp.ofThisJvm()
+        .run(
+            () ->
+                new BenchRunner(w, new PrintWriter(PrintWriter.nullWriter()))
+                    .runStrategy(id, false),
+            r -> {
+              progress.printf(
+                  "warm-up: %s round %d (%d pods, untimed): %d ms, JIT compiling %s%n",
+                  id,
+                  r.number(),
+                  w.pods(),
+                  r.wallMillis(),
+                  r.jitMillis().isPresent() ? r.jitMillis().getAsLong() + " ms" : "(not reported)");
+              progress.flush();
+            });
   }
 
   /** The strategy IDs {@link #create} knows, ours first. */

@@ -17,7 +17,8 @@ import java.util.Set;
  * @param scenarios scenarios to report
  * @param strategies strategy IDs, ours first
  * @param baselineInterval the baselines' periodic pass (10 s in both originals)
- * @param warmup whether a small untimed run of each strategy precedes the measured ones
+ * @param warmup whether untimed rounds of each strategy (see {@link WarmUp}) precede its measured
+ *     run
  * @param source where the strategies read the cluster from
  * @param rpcCostPerEntry the SPIRE datastore's work per entry written or listed (serialized)
  */
@@ -77,11 +78,11 @@ public record BenchSettings(
   }
 
   /**
-   * The untimed warm-up: a short, fast churn on a smaller cluster (with {@code --source api}), or
-   * on the full-size one (with {@code --source memory}, whose figures isolate the engine: through a
-   * 2,000-pod warm-up the JIT was still compiling, on about 40% of two cores, during a 10,000-pod
-   * cold sync), so that the JIT has compiled the paths of every strategy (and the shared gRPC
-   * client and server) before anything is timed.
+   * One untimed warm-up round (repeated until the JIT settles, see {@link WarmUp}): a short, fast
+   * churn on a smaller cluster (with {@code --source api}), or on the full-size one (with {@code
+   * --source memory}, whose figures isolate the engine: through a 2,000-pod warm-up the JIT was
+   * still compiling, on about 40% of two cores, during a 10,000-pod cold sync), so that the JIT has
+   * compiled the strategy's paths (and the shared gRPC client and server) before anything is timed.
    */
   BenchSettings forWarmup() {
     return new BenchSettings(

@@ -143,7 +143,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--no-warmup",
-      description = "Skip the small untimed run of each strategy that warms the JIT first.")
+      description =
+          "Skip the untimed rounds of each strategy that warm the JIT first (repeated until"
+              + " the JIT settles).")
   boolean noWarmup;
 
   @Option(
