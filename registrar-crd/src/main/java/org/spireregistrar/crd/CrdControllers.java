@@ -103,13 +103,14 @@ final class CrdControllers implements AutoCloseable {
     this.cluster = new ClusterInformers(client, cache, config.crd().addSvcDnsName());
     // SpiffeIDs are listed and watched with the pods, nodes and endpoints: one sync, one health.
     cluster.watchAlso(
-        "spiffeid.spiffe.io",
-        "v1beta1",
-        "spiffeids",
-        "SpiffeID",
-        SpiffeIdObject::of,
-        SpiffeIdObject::namespace,
-        SpiffeIdObject::name,
+        new ClusterInformers.Resource<>(
+            "spiffeid.spiffe.io",
+            "v1beta1",
+            "spiffeids",
+            "SpiffeID",
+            SpiffeIdObject::of,
+            SpiffeIdObject::namespace,
+            SpiffeIdObject::name),
         cache::spiffeIdUpserted,
         cache::spiffeIdDeleted);
   }

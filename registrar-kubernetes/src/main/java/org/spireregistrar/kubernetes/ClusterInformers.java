@@ -86,36 +86,32 @@ public final class ClusterInformers implements AutoCloseable {
     ObjectViews views = new ObjectViews(ObjectViews.Strictness.LENIENT, "");
     informers.add(
         informer(
-            "",
-            "v1",
-            "pods",
-            "Pod",
-            raw -> podView.apply(views.pod(raw)),
-            Workload::namespace,
-            Workload::name,
+            new Resource<>(
+                "",
+                "v1",
+                "pods",
+                "Pod",
+                raw -> podView.apply(views.pod(raw)),
+                Workload::namespace,
+                Workload::name),
             sink::podUpserted,
             pod -> sink.podDeleted(pod.namespace(), pod.name())));
     informers.add(
         informer(
-            "",
-            "v1",
-            "nodes",
-            "Node",
-            views::node,
-            node -> "",
-            NodeInfo::name,
+            new Resource<>("", "v1", "nodes", "Node", views::node, node -> "", NodeInfo::name),
             sink::nodeUpserted,
             node -> sink.nodeDeleted(node.name())));
     if (endpoints) {
       SharedIndexInformer<?> endpointsInformer =
           informer(
-              "",
-              "v1",
-              "endpoints",
-              "Endpoints",
-              views::endpoints,
-              EndpointsInfo::namespace,
-              EndpointsInfo::name,
+              new Resource<>(
+                  "",
+                  "v1",
+                  "endpoints",
+                  "Endpoints",
+                  views::endpoints,
+                  EndpointsInfo::namespace,
+                  EndpointsInfo::name),
               sink::endpointsUpserted,
               e -> sink.endpointsDeleted(e.namespace(), e.name()));
       informers.add(endpointsInformer);
@@ -124,34 +120,58 @@ public final class ClusterInformers implements AutoCloseable {
   }
 
   /**
-   * An informer of {@code plural} in all namespaces, paged, keeping views; see {@link #watchAlso}.
+   * A resource to list and watch in all namespaces, kept only as the views {@code view} makes.
+   *
+   * @param group the API group, e.g. {@code spiffeid.spiffe.io} ({@code ""} for the core group)
+   * @param version the group's version, e.g. {@code v1beta1}
+   * @param plural the resource, e.g. {@code spiffeids}
+   * @param kind the kind, e.g. {@code SpiffeID}
+   * @param view the object (as the API server sent it) to its view; must not fail
+   * @param namespace a view's namespace
+   * @param name a view's name
    */
-  private <V> SharedIndexInformer<Informed<V>> informer(
+  public record Resource<V>(
       String group,
       String version,
       String plural,
       String kind,
       Function<JsonObject, V> view,
       Function<V, String> namespace,
-      Function<V, String> name,
-      Consumer<V> upsert,
-      Consumer<V> delete) {
+      Function<V, String> name) {
+    public Resource {
+      Objects.requireNonNull(group, "group");
+      Objects.requireNonNull(version, "version");
+      Objects.requireNonNull(plural, "plural");
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(view, "view");
+      Objects.requireNonNull(namespace, "namespace");
+      Objects.requireNonNull(name, "name");
+    }
+
+    /** The kind's apiVersion: {@code group/version}, or the version alone in the core group. */
+    String apiVersion() {
+      return group.isEmpty() ? version : group + "/" + version;
+    }
+  }
+
+  /** An informer of {@code r}, paged, keeping views; see {@link #watchAlso}. */
+  private <V> SharedIndexInformer<Informed<V>> informer(
+      Resource<V> r, Consumer<V> upsert, Consumer<V> delete) {
     SharedInformerFactory factory = new SharedInformerFactory(client);
     factories.add(factory);
-    String apiVersion = group.isEmpty() ? version : group + "/" + version;
     SharedIndexInformer<Informed<V>> informer =
         factory.sharedIndexInformerFor(
             new PagedListerWatcher<>(
-                new DynamicKubernetesApi(group, version, plural, client),
-                new Informed.Kind<>(apiVersion, kind, namespace, name),
-                view,
+                new DynamicKubernetesApi(r.group(), r.version(), r.plural(), client),
+                new Informed.Kind<>(r.apiVersion(), r.kind(), r.namespace(), r.name()),
+                r.view(),
                 pageSize,
                 sink.takesObjectsWhileListing()
                     ? new PagedListerWatcher.Early<>(upsert, delete)
                     : null),
             Informed.type(),
             0,
-            watchHealth.<Informed<V>>handler(plural));
+            watchHealth.<Informed<V>>handler(r.plural()));
     informer.addEventHandler(
         new ResourceEventHandler<>() {
           @Override
@@ -173,35 +193,18 @@ public final class ClusterInformers implements AutoCloseable {
   }
 
   /**
-   * Also lists and watches the objects of another resource in all namespaces, paged like the others
-   * and kept only as the views {@code view} makes: {@link ClusterEvents#cachesSynced} then waits
-   * for them too, and their list and watch failures count in {@link #watchProblem}. Before {@link
-   * #start} only.
+   * Also lists and watches the objects of {@code resource} in all namespaces, paged like the others
+   * and kept only as its views: {@link ClusterEvents#cachesSynced} then waits for them too, and
+   * their list and watch failures count in {@link #watchProblem}. Before {@link #start} only.
    *
-   * @param group the API group, e.g. {@code spiffeid.spiffe.io}
-   * @param version the group's version, e.g. {@code v1beta1}
-   * @param plural the resource, e.g. {@code spiffeids}
-   * @param kind the kind, e.g. {@code SpiffeID}
-   * @param view the object (as the API server sent it) to its view; must not fail
-   * @param namespace a view's namespace
-   * @param name a view's name
    * @param upsert receives each view added or changed
    * @param delete receives the last view of each object deleted
    */
-  public <V> void watchAlso(
-      String group,
-      String version,
-      String plural,
-      String kind,
-      Function<JsonObject, V> view,
-      Function<V, String> namespace,
-      Function<V, String> name,
-      Consumer<V> upsert,
-      Consumer<V> delete) {
+  public <V> void watchAlso(Resource<V> resource, Consumer<V> upsert, Consumer<V> delete) {
     if (syncWatcher != null) {
       throw new IllegalStateException("watchAlso after start");
     }
-    informers.add(informer(group, version, plural, kind, view, namespace, name, upsert, delete));
+    informers.add(informer(resource, upsert, delete));
   }
 
   /** Starts the informers; {@link ClusterEvents#cachesSynced()} follows once all have listed. */

@@ -250,19 +250,20 @@ class InformedViewsTest {
     AutoCloseable failing = k8s.failRequests(r -> r.is("list", "spiffeids"), 500);
     informers = new ClusterInformers(k8s.client(), recorder, false, UnaryOperator.identity(), PAGE);
     informers.watchAlso(
-        "spiffeid.spiffe.io",
-        "v1beta1",
-        "spiffeids",
-        "SpiffeID",
-        raw -> {
-          JsonObject meta = raw.getAsJsonObject("metadata");
-          return List.of(
-              meta.get("namespace").getAsString(),
-              meta.get("name").getAsString(),
-              raw.getAsJsonObject("spec").get("spiffeId").getAsString());
-        },
-        v -> v.get(0),
-        v -> v.get(1),
+        new ClusterInformers.Resource<>(
+            "spiffeid.spiffe.io",
+            "v1beta1",
+            "spiffeids",
+            "SpiffeID",
+            raw -> {
+              JsonObject meta = raw.getAsJsonObject("metadata");
+              return List.of(
+                  meta.get("namespace").getAsString(),
+                  meta.get("name").getAsString(),
+                  raw.getAsJsonObject("spec").get("spiffeId").getAsString());
+            },
+            v -> v.get(0),
+            v -> v.get(1)),
         v -> ids.put(v.get(0) + "/" + v.get(1), v.get(2)),
         v -> gone.add(v.get(0) + "/" + v.get(1)));
     informers.start();
@@ -288,7 +289,10 @@ class InformedViewsTest {
     assertThatThrownBy(
             () ->
                 informers.watchAlso(
-                    "g", "v1", "xs", "X", raw -> raw, v -> "", v -> "", v -> {}, v -> {}))
+                    new ClusterInformers.Resource<>(
+                        "g", "v1", "xs", "X", raw -> raw, v -> "", v -> ""),
+                    v -> {},
+                    v -> {}))
         .isInstanceOf(IllegalStateException.class);
   }
 
