@@ -264,6 +264,7 @@ public final class ClusterInformers implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    watchHealth.stopping();
     factories.forEach(SharedInformerFactory::stopAllRegisteredInformers);
     if (syncWatcher != null) {
       syncWatcher.interrupt();

@@ -32,6 +32,7 @@ public final class WatchHealth {
 
   private final Map<String, Streak> streaks = new ConcurrentHashMap<>();
   private final LongSupplier nanos;
+  private volatile boolean stopping;
 
   /** With {@link System#nanoTime()}. */
   public WatchHealth() {
@@ -48,10 +49,23 @@ public final class WatchHealth {
     return (type, failure) -> failed(resource, failure);
   }
 
+  /**
+   * The informers are being stopped: the calls they have in flight fail as they are cut off. Those
+   * failures are expected, so from now on they are logged at DEBUG and start no streak (they used
+   * to print a WARN at every shutdown that caught a list or watch mid-call).
+   */
+  public void stopping() {
+    stopping = true;
+  }
+
   /** Records a failed list or watch of {@code resource}. */
   public void failed(String resource, Throwable failure) {
-    long now = nanos.getAsLong();
     String reason = describe(failure);
+    if (stopping) {
+      log.debug("Kubernetes list/watch of {} ended while stopping: {}", resource, reason);
+      return;
+    }
+    long now = nanos.getAsLong();
     Streak before = streaks.get(resource);
     if (before == null) {
       streaks.put(resource, new Streak(now, now, 1, reason));

@@ -66,4 +66,18 @@ class WatchHealthTest {
         .isEqualTo("HTTP 403: pods is forbidden: User x");
     assertThat(WatchHealth.describe(new IOException("x".repeat(1000)))).hasSize(301);
   }
+
+  @Test
+  void failuresOnceTheInformersAreStoppingStartNoStreak() {
+    health.failed("nodes", refused());
+    health.stopping();
+    for (int i = 0; i < 12; i++) {
+      advance(Duration.ofSeconds(1));
+      health.failed("pods", new IllegalStateException("closed"));
+      health.failed("nodes", new IllegalStateException("closed"));
+    }
+    // Neither a new streak (pods) nor the one already running (nodes) is prolonged: the calls cut
+    // off by close() are expected, and the WARN comes only with a streak's start.
+    assertThat(health.problem()).isEmpty();
+  }
 }
