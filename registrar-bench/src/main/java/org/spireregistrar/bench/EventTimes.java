@@ -40,11 +40,24 @@ final class EventTimes {
    * otherwise the cold start, if set; otherwise null (a change nobody timed).
    */
   synchronized Long take(ObjectKey key, long seenAtNanos) {
+    return take(key, seenAtNanos, seenAtNanos);
+  }
+
+  /**
+   * Like {@link #take(ObjectKey, long)}, and also forgets the changes of {@code key} sent up to
+   * {@code coveredNanos} (when later than {@code seenAtNanos}): a sync that read the object after
+   * they arrived covered them too. Without this, a change that arrived while the object was already
+   * waiting for its sync (a pod's status written just after its creation) starts no sync of its own
+   * and would stay noted, to be matched to the object's next, unrelated change and time it from
+   * seconds before that change was even sent.
+   */
+  synchronized Long take(ObjectKey key, long seenAtNanos, long coveredNanos) {
     ArrayDeque<Long> times = sent.get(key);
     Long oldest = null;
-    while (times != null && !times.isEmpty() && times.peekFirst() <= seenAtNanos) {
+    long upTo = Math.max(seenAtNanos, coveredNanos);
+    while (times != null && !times.isEmpty() && times.peekFirst() <= upTo) {
       long t = times.removeFirst();
-      if (oldest == null) {
+      if (oldest == null && t <= seenAtNanos) {
         oldest = t;
       }
     }

@@ -2,7 +2,9 @@ package org.spireregistrar.bench;
 
 import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.spireregistrar.core.EntryStore;
 import org.spireregistrar.core.config.RegistrarConfig;
@@ -51,11 +53,19 @@ final class RegistrarStrategy implements Strategy {
     this.engine = mode.engine();
   }
 
-  /** Turns the engine's callbacks (all on its sync thread) into latency samples. */
+  /**
+   * Turns the engine's callbacks (all on its sync thread) into latency samples. With {@code
+   * --source api} a pass's samples are taken when it ends: the changes of its objects sent before
+   * it started reading the caches were covered by it ({@link EventTimes#take(ObjectKey, long,
+   * long)}).
+   */
   private static final class Timing implements SyncListener {
+    private record Synced(ObjectKey key, long received, Long written) {}
+
     private final LatencyRecorder latencies;
     private final EventTimes times;
     private final Map<ObjectKey, Long> lastWrite = new HashMap<>();
+    private final List<Synced> synced = new ArrayList<>();
     private long passEnd;
 
     Timing(LatencyRecorder latencies, EventTimes times) {
@@ -79,14 +89,23 @@ final class RegistrarStrategy implements Strategy {
       }
       long received = passEnd - latencyNanos;
       Long written = lastWrite.remove(key);
-      Long since = times == null ? Long.valueOf(received) : times.take(key, received);
-      if (since != null) {
-        latencies.record((written != null ? written : passEnd) - since);
+      if (times == null) {
+        latencies.record((written != null ? written : passEnd) - received);
+      } else {
+        synced.add(new Synced(key, received, written));
       }
     }
 
     @Override
     public void onPass(SyncReport report) {
+      long passStart = passEnd - report.durationNanos();
+      for (Synced s : synced) {
+        Long since = times.take(s.key(), s.received(), passStart);
+        if (since != null) {
+          latencies.record((s.written() != null ? s.written() : passEnd) - since);
+        }
+      }
+      synced.clear();
       lastWrite.clear();
       passEnd = 0;
     }

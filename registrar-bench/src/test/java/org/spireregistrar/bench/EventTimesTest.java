@@ -32,6 +32,31 @@ class EventTimesTest {
   }
 
   @Test
+  void aChangeThatArrivedBeforeTheSyncReadTheObjectIsCoveredByThatSync() {
+    EventTimes times = new EventTimes();
+    // A pod is created (100) and its status written (160) while it waits for its sync, which was
+    // started by the creation (seen at 120) and read the cache at 200.
+    times.sent(WEB, 100);
+    times.sent(WEB, 160);
+    times.sent(WEB, 250); // sent after the read: the next sync's
+    assertThat(times.take(WEB, 120, 200)).isEqualTo(100);
+    assertThat(times.take(WEB, 260, 300)).isEqualTo(250);
+    // Its next change is timed from when that change was sent, not from the status write.
+    times.sent(WEB, 5_000);
+    assertThat(times.take(WEB, 5_010, 5_050)).isEqualTo(5_000);
+    assertThat(times.take(WEB, 6_000, 6_000)).isNull();
+    // A read before the change was seen covers nothing more than the change seen.
+    times.sent(DB, 10);
+    times.sent(DB, 20);
+    assertThat(times.take(DB, 10, 5)).isEqualTo(10);
+    assertThat(times.take(DB, 30, 30)).isEqualTo(20);
+    // A change sent after the sync saw the object but before it read it: covered, yet no sample.
+    times.sent(DB, 50);
+    assertThat(times.take(DB, 40, 60)).isNull();
+    assertThat(times.take(DB, 100, 100)).isNull();
+  }
+
+  @Test
   void coldStartTimesEveryObjectWithoutAChangeOfItsOwnUntilCleared() {
     EventTimes times = new EventTimes();
     times.coldStart(42);
