@@ -103,21 +103,28 @@ public final class BenchRunner {
    */
   private void warmUp(String id) {
     BenchSettings w = settings.forWarmup();
-    WarmUp.ofThisJvm()
-        .run(
-            () ->
-                new BenchRunner(w, new PrintWriter(PrintWriter.nullWriter()))
-                    .runStrategy(id, false),
-            r -> {
-              progress.printf(
-                  "warm-up: %s round %d (%d pods, untimed): %d ms, JIT compiling %s%n",
-                  id,
-                  r.number(),
-                  w.pods(),
-                  r.wallMillis(),
-                  r.jitMillis().isPresent() ? r.jitMillis().getAsLong() + " ms" : "(not reported)");
-              progress.flush();
-            });
+    WarmUp warmUp = WarmUp.ofThisJvm();
+    warmUp.run(
+        () -> new BenchRunner(w, new PrintWriter(PrintWriter.nullWriter())).runStrategy(id, false),
+        r -> {
+          progress.printf(
+              "warm-up: %s round %d (%d pods, untimed): %d ms, JIT compiling %s%n",
+              id,
+              r.number(),
+              w.pods(),
+              r.wallMillis(),
+              r.jitMillis().isPresent() ? r.jitMillis().getAsLong() + " ms" : "(not reported)");
+          progress.flush();
+        });
+    try {
+      WarmUp.Quiet q = warmUp.awaitQuiet();
+      progress.printf(
+          "warm-up: %s %s after %d ms idle%n",
+          id, q.quiet() ? "JIT quiet" : "JIT still compiling", q.waitedMillis());
+      progress.flush();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The strategy IDs {@link #create} knows, ours first. */

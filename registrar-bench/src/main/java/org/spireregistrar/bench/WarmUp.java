@@ -24,6 +24,12 @@ final class WarmUp {
   /** The JIT's share of a round's wall time at or below which the JIT counts as settled. */
   static final double SETTLED_FRACTION = 0.05;
 
+  /** After the rounds, the idle window in which the JIT must compile for at most 5% of it. */
+  static final long QUIET_WINDOW_MILLIS = 1_000;
+
+  /** The longest idle wait for the JIT's queue to drain. */
+  static final long MAX_QUIET_WAIT_MILLIS = 30_000;
+
   /** What one round took. */
   record Round(int number, long wallMillis, OptionalLong jitMillis) {
     /** Whether the JIT compiled for at most {@link #SETTLED_FRACTION} of the round's wall time. */
@@ -37,16 +43,23 @@ final class WarmUp {
     void round(Round round);
   }
 
+  /** Waits; {@link Thread#sleep(long)} but for tests. */
+  interface Sleeper {
+    void sleep(long millis) throws InterruptedException;
+  }
+
   private final Supplier<OptionalLong> jitMillis;
   private final LongSupplier nanoTime;
+  private final Sleeper sleeper;
 
   /**
    * @param jitMillis the JIT's total compile time so far, empty when the JVM does not report it
    *     (then one round is run)
    */
-  WarmUp(Supplier<OptionalLong> jitMillis, LongSupplier nanoTime) {
+  WarmUp(Supplier<OptionalLong> jitMillis, LongSupplier nanoTime, Sleeper sleeper) {
     this.jitMillis = jitMillis;
     this.nanoTime = nanoTime;
+    this.sleeper = sleeper;
   }
 
   /** This JVM's JIT compile time and clock. */
@@ -55,7 +68,8 @@ final class WarmUp {
     boolean reported = jit != null && jit.isCompilationTimeMonitoringSupported();
     return new WarmUp(
         () -> reported ? OptionalLong.of(jit.getTotalCompilationTime()) : OptionalLong.empty(),
-        System::nanoTime);
+        System::nanoTime,
+        Thread::sleep);
   }
 
   /**
@@ -78,6 +92,40 @@ final class WarmUp {
       progress.round(r);
       if (jit.isEmpty() || r.settled() || n == MAX_ROUNDS) {
         return n;
+      }
+    }
+  }
+
+  /**
+   * How {@link #awaitQuiet} ended.
+   *
+   * @param waitedMillis how long it waited
+   * @param quiet whether the JIT went quiet (false: the wait ran out, or the JVM does not report
+   *     its JIT time)
+   */
+  record Quiet(long waitedMillis, boolean quiet) {}
+
+  /**
+   * After the rounds, waits idle until the JIT has compiled for at most {@link #SETTLED_FRACTION}
+   * of a {@link #QUIET_WINDOW_MILLIS} window, at most {@link #MAX_QUIET_WAIT_MILLIS}. Rounds whose
+   * JIT never settles leave compilations queued behind the one C2 thread two cores get; measured
+   * right away, the strategy would share a core with them.
+   */
+  Quiet awaitQuiet() throws InterruptedException {
+    long t0 = nanoTime.getAsLong();
+    while (true) {
+      OptionalLong before = jitMillis.get();
+      if (before.isEmpty()) {
+        return new Quiet(0, false);
+      }
+      sleeper.sleep(QUIET_WINDOW_MILLIS);
+      long compiled = jitMillis.get().orElseThrow() - before.getAsLong();
+      long waited = TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - t0);
+      if (compiled <= QUIET_WINDOW_MILLIS * SETTLED_FRACTION) {
+        return new Quiet(waited, true);
+      }
+      if (waited >= MAX_QUIET_WAIT_MILLIS) {
+        return new Quiet(waited, false);
       }
     }
   }

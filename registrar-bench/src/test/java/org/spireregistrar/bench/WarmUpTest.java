@@ -13,12 +13,27 @@ class WarmUpTest {
   /** A JVM whose rounds each take 1 s and keep the JIT compiling for the given milliseconds. */
   private static final class ScriptedJvm {
     private final long[] jitPerRound;
+    private long[] jitPerIdleSecond = {0};
     private long jit;
     private long nanos;
     private int rounds;
+    private int idleSeconds;
 
     ScriptedJvm(long... jitPerRound) {
       this.jitPerRound = jitPerRound;
+    }
+
+    /** While idle after the rounds, the JIT compiles for these milliseconds each second. */
+    ScriptedJvm idle(long... jitPerIdleSecond) {
+      this.jitPerIdleSecond = jitPerIdleSecond;
+      return this;
+    }
+
+    void sleep(long millis) {
+      assertThat(millis).isEqualTo(WarmUp.QUIET_WINDOW_MILLIS);
+      jit += jitPerIdleSecond[Math.min(idleSeconds, jitPerIdleSecond.length - 1)];
+      nanos += TimeUnit.MILLISECONDS.toNanos(millis);
+      idleSeconds++;
     }
 
     void round() {
@@ -28,7 +43,8 @@ class WarmUpTest {
     }
 
     WarmUp warmUp(boolean reported) {
-      return new WarmUp(() -> reported ? OptionalLong.of(jit) : OptionalLong.empty(), () -> nanos);
+      return new WarmUp(
+          () -> reported ? OptionalLong.of(jit) : OptionalLong.empty(), () -> nanos, this::sleep);
     }
   }
 
@@ -69,5 +85,33 @@ class WarmUpTest {
     assertThat(rounds).isEqualTo(1);
     assertThat(seen).singleElement().satisfies(r -> assertThat(r.jitMillis()).isEmpty());
     assertThat(seen.get(0).settled()).isFalse();
+  }
+
+  @Test
+  void afterTheRoundsItWaitsIdleUntilTheJitsQueueHasDrained() throws InterruptedException {
+    ScriptedJvm jvm = new ScriptedJvm(400).idle(900, 600, 51, 50, 700);
+
+    WarmUp.Quiet quiet = jvm.warmUp(true).awaitQuiet();
+
+    assertThat(quiet).isEqualTo(new WarmUp.Quiet(4_000, true));
+    assertThat(jvm.idleSeconds).isEqualTo(4);
+  }
+
+  @Test
+  void theIdleWaitEndsAfterThirtySecondsOfAJitThatKeepsCompiling() throws InterruptedException {
+    ScriptedJvm jvm = new ScriptedJvm(400).idle(300);
+
+    WarmUp.Quiet quiet = jvm.warmUp(true).awaitQuiet();
+
+    assertThat(quiet).isEqualTo(new WarmUp.Quiet(WarmUp.MAX_QUIET_WAIT_MILLIS, false));
+    assertThat(jvm.idleSeconds).isEqualTo(30);
+  }
+
+  @Test
+  void aJvmThatDoesNotReportItsJitIsNotWaitedFor() throws InterruptedException {
+    ScriptedJvm jvm = new ScriptedJvm(0);
+
+    assertThat(jvm.warmUp(false).awaitQuiet()).isEqualTo(new WarmUp.Quiet(0, false));
+    assertThat(jvm.idleSeconds).isZero();
   }
 }
