@@ -54,13 +54,13 @@ final class RegistrarStrategy implements Strategy {
   }
 
   /**
-   * Turns the engine's callbacks (all on its sync thread) into latency samples. With {@code
-   * --source api} a pass's samples are taken when it ends: the changes of its objects sent before
-   * it started reading the caches were covered by it ({@link EventTimes#take(ObjectKey, long,
-   * long)}).
+   * Turns the engine's callbacks (all on its sync thread) into latency samples, taken when the pass
+   * ends: with {@code --source api}, the changes of its objects sent before it started reading the
+   * caches were covered by it ({@link EventTimes#take(ObjectKey, long, long)}).
    */
   private static final class Timing implements SyncListener {
-    private record Synced(ObjectKey key, long received, Long written) {}
+    /** An object the pass synced: when its first change was seen, when its last write returned. */
+    private record Synced(ObjectKey key, long received, long end) {}
 
     private final LatencyRecorder latencies;
     private final EventTimes times;
@@ -87,22 +87,20 @@ final class RegistrarStrategy implements Strategy {
       if (passEnd == 0) {
         passEnd = System.nanoTime();
       }
-      long received = passEnd - latencyNanos;
       Long written = lastWrite.remove(key);
-      if (times == null) {
-        latencies.record((written != null ? written : passEnd) - received);
-      } else {
-        synced.add(new Synced(key, received, written));
-      }
+      synced.add(new Synced(key, passEnd - latencyNanos, written != null ? written : passEnd));
     }
 
     @Override
     public void onPass(SyncReport report) {
       long passStart = passEnd - report.durationNanos();
       for (Synced s : synced) {
-        Long since = times.take(s.key(), s.received(), passStart);
+        Long since =
+            times == null
+                ? Long.valueOf(s.received())
+                : times.take(s.key(), s.received(), passStart);
         if (since != null) {
-          latencies.record((s.written() != null ? s.written() : passEnd) - since);
+          latencies.record(s.end() - since);
         }
       }
       synced.clear();
